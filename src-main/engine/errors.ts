@@ -1,0 +1,79 @@
+/**
+ * Engine errors are values with words: a stable code for programs, one human sentence for people, and the
+ * file / parameter / rank they concern. Shells print `message` and map `code` to exit codes; nobody shows a
+ * stack trace to a user.
+ */
+export type ErrorCode =
+  | 'BAD_INPUT'
+  | 'NOT_FOUND'
+  | 'EMPTY_FILE'
+  | 'TRUNCATED'
+  | 'CORRUPT'
+  | 'UNKNOWN_FORMAT'
+  | 'UNKNOWN_DTYPE'
+  | 'SIZE_MISMATCH'
+  | 'CRC_MISMATCH'
+  | 'ENCRYPTED'
+  | 'DECRYPT_FAILED'
+  | 'UNSUPPORTED'
+  | 'INVALID_STRATEGY'
+  | 'INVALID_LAYOUT'
+  | 'PLAN_INVALID'
+  | 'IO_ERROR'
+  | 'CANCELLED'
+  | 'VERIFY_FAILED'
+
+export interface ErrorSubject {
+  file?: string
+  param?: string
+  rank?: number
+}
+
+export class ShardscopeError extends Error {
+  readonly code: ErrorCode
+  readonly file?: string
+  readonly param?: string
+  readonly rank?: number
+
+  constructor(code: ErrorCode, message: string, subject: ErrorSubject = {}) {
+    super(message)
+    this.name = 'ShardscopeError'
+    this.code = code
+    if (subject.file !== undefined) this.file = subject.file
+    if (subject.param !== undefined) this.param = subject.param
+    if (subject.rank !== undefined) this.rank = subject.rank
+  }
+
+  toJSON(): { code: ErrorCode; message: string } & ErrorSubject {
+    return { code: this.code, message: this.message, file: this.file, param: this.param, rank: this.rank }
+  }
+}
+
+export function isShardscopeError(value: unknown): value is ShardscopeError {
+  return value instanceof ShardscopeError
+}
+
+/** Turns an operating-system error into a sentence that names the file and what went wrong. */
+export function ioError(err: unknown, file: string, action: string): ShardscopeError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  const reasons: Record<string, string> = {
+    ENOENT: 'it does not exist',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a part of the path is not a directory',
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is exceeded',
+    EROFS: 'the file system is read-only',
+    EMFILE: 'too many open files',
+    EIO: 'an input/output error occurred'
+  }
+  const reason = (code && reasons[code]) ?? (err instanceof Error ? err.message : String(err))
+  return new ShardscopeError(
+    code === 'ENOENT' ? 'NOT_FOUND' : 'IO_ERROR',
+    `Cannot ${action} ${file}: ${reason}.`,
+    {
+      file
+    }
+  )
+}

@@ -1,0 +1,159 @@
+import { createHash, type Hash } from 'node:crypto'
+import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { ioError } from '../errors'
+
+/** Where output bytes go. Writes are sequential; nothing is visible under the final name before `commit`. */
+export interface ByteSink {
+  readonly name: string
+  /** Bytes accepted so far. */
+  readonly position: number
+  write(data: Uint8Array): Promise<void>
+  /** Makes the output visible under its final name and returns what was written. */
+  commit(): Promise<SinkResult>
+  /** Drops everything written; the final name is untouched. Safe to call more than once. */
+  abort(): Promise<void>
+}
+
+export interface SinkResult {
+  path: string
+  size: number
+  sha256: string
+}
+
+const FLUSH_THRESHOLD = 4 * 1024 * 1024
+
+/** The suffix of in-progress outputs; a file with it never looks complete. */
+export const TEMP_SUFFIX = '.tmp'
+
+export interface AtomicFileSinkOptions {
+  /** fsync before the rename, so a crash cannot leave a complete-looking but empty file. Default true. */
+  durable?: boolean
+}
+
+/**
+ * Writes `<path>.tmp`, then renames it to `<path>` on commit. Small writes are coalesced; the SHA-256 of the
+ * output is computed on the way through, so nobody has to read the file back to hash it.
+ */
+export class AtomicFileSink implements ByteSink {
+  private pending: Uint8Array[] = []
+  private pendingBytes = 0
+  private written = 0
+  private readonly hash: Hash = createHash('sha256')
+  private closed = false
+
+  private constructor(
+    readonly name: string,
+    private readonly tempPath: string,
+    private readonly handle: FileHandle,
+    private readonly durable: boolean
+  ) {}
+
+  static async create(path: string, options: AtomicFileSinkOptions = {}): Promise<AtomicFileSink> {
+    const tempPath = path + TEMP_SUFFIX
+    try {
+      await mkdir(dirname(path), { recursive: true })
+      const handle = await open(tempPath, 'w')
+      return new AtomicFileSink(path, tempPath, handle, options.durable ?? true)
+    } catch (err) {
+      throw ioError(err, tempPath, 'create')
+    }
+  }
+
+  get position(): number {
+    return this.written + this.pendingBytes
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    if (data.length === 0) return
+    this.hash.update(data)
+    if (data.length >= FLUSH_THRESHOLD) {
+      await this.flush()
+      await this.writeAll(data)
+      this.written += data.length
+      return
+    }
+    // Callers may reuse their buffer after we return, so keep a copy of what we hold on to.
+    this.pending.push(data.slice())
+    this.pendingBytes += data.length
+    if (this.pendingBytes >= FLUSH_THRESHOLD) await this.flush()
+  }
+
+  async commit(): Promise<SinkResult> {
+    await this.flush()
+    try {
+      if (this.durable) await this.handle.sync()
+      await this.handle.close()
+      this.closed = true
+      await rename(this.tempPath, this.name)
+    } catch (err) {
+      await this.abort()
+      throw ioError(err, this.name, 'finish writing')
+    }
+    return { path: this.name, size: this.written, sha256: this.hash.digest('hex') }
+  }
+
+  async abort(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true
+      await this.handle.close().catch(() => undefined)
+    }
+    await unlink(this.tempPath).catch(() => undefined)
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pendingBytes === 0) return
+    const joined =
+      this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes)
+    const length = this.pendingBytes
+    this.pending = []
+    this.pendingBytes = 0
+    await this.writeAll(joined)
+    this.written += length
+  }
+
+  private async writeAll(data: Uint8Array): Promise<void> {
+    let done = 0
+    while (done < data.length) {
+      try {
+        const { bytesWritten } = await this.handle.write(data, done, data.length - done)
+        done += bytesWritten
+      } catch (err) {
+        throw ioError(err, this.name, 'write')
+      }
+    }
+  }
+}
+
+/** Collects output in memory: for small outputs (strategy files) and tests. */
+export class MemorySink implements ByteSink {
+  private chunks: Uint8Array[] = []
+  private size = 0
+  constructor(readonly name = '<memory>') {}
+
+  get position(): number {
+    return this.size
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    this.chunks.push(data.slice())
+    this.size += data.length
+  }
+
+  bytes(): Uint8Array {
+    return Buffer.concat(this.chunks, this.size)
+  }
+
+  async commit(): Promise<SinkResult> {
+    return {
+      path: this.name,
+      size: this.size,
+      sha256: createHash('sha256').update(this.bytes()).digest('hex')
+    }
+  }
+
+  async abort(): Promise<void> {
+    this.chunks = []
+    this.size = 0
+  }
+}

@@ -1,0 +1,62 @@
+import { open, type FileHandle } from 'node:fs/promises'
+import { ioError } from '../errors'
+import { truncatedError, type ByteSource } from './byte-source'
+
+/** A file on local disk read with positional reads; works for files of any size (offsets are exact up to 2^53). */
+export class LocalFileSource implements ByteSource {
+  private constructor(
+    readonly name: string,
+    readonly size: number,
+    private readonly handle: FileHandle
+  ) {}
+
+  static async open(path: string): Promise<LocalFileSource> {
+    let handle: FileHandle
+    try {
+      handle = await open(path, 'r')
+    } catch (err) {
+      throw ioError(err, path, 'open')
+    }
+    try {
+      const stat = await handle.stat()
+      if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' })
+      return new LocalFileSource(path, stat.size, handle)
+    } catch (err) {
+      await handle.close()
+      throw ioError(err, path, 'open')
+    }
+  }
+
+  async readInto(target: Uint8Array, offset: number, length: number, position: number): Promise<void> {
+    if (position < 0 || position + length > this.size) throw truncatedError(this, position, length)
+    let done = 0
+    while (done < length) {
+      let bytesRead: number
+      try {
+        ;({ bytesRead } = await this.handle.read(target, offset + done, length - done, position + done))
+      } catch (err) {
+        throw ioError(err, this.name, 'read')
+      }
+      // The file shrank under us (another process truncated it): report it like any truncation.
+      if (bytesRead === 0) throw truncatedError(this, position, length)
+      done += bytesRead
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close()
+  }
+}
+
+/** Opens a file, hands it to `use`, and closes it whatever happens. */
+export async function withLocalFile<T>(
+  path: string,
+  use: (source: LocalFileSource) => Promise<T>
+): Promise<T> {
+  const source = await LocalFileSource.open(path)
+  try {
+    return await use(source)
+  } finally {
+    await source.close()
+  }
+}
