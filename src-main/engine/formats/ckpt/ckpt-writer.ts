@@ -133,6 +133,6 @@ export function recordHeader(
   out.set(type, p)
   p += type.length
   out[p++] = fieldKey(3, WIRE_LEN) // TensorProto.tensor_content
-  p = writeVarint(out, p, payloadLength)
+  writeVarint(out, p, payloadLength)
   return out
 }
