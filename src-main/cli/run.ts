@@ -1,0 +1,41 @@
+import { inspectCommand } from './commands/inspect'
+import { describeFailure, EXIT_BAD_INPUT } from './exit-codes'
+import type { CliIO } from './io'
+
+type Command = (argv: string[], io: CliIO) => Promise<number>
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  inspect: { run: inspectCommand, summary: 'show what a strategy, checkpoint, folder or rank table holds' }
+}
+
+export const USAGE = `Usage: shardscope <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(18)}${c.summary}`)
+  .join('\n')}
+
+Run "shardscope <command> --help" for a command's options.
+`
+
+/** Runs one CLI invocation and returns its exit code; every failure becomes one line on stderr. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE)
+    return name === undefined ? EXIT_BAD_INPUT : 0
+  }
+  const command = COMMANDS[name]
+  if (!command) {
+    io.err(`shardscope: unknown command "${name}".\n${USAGE}`)
+    return EXIT_BAD_INPUT
+  }
+  try {
+    return await command.run(rest, io)
+  } catch (err) {
+    const failure = describeFailure(err)
+    io.err(`shardscope ${name}: ${failure.message}\n`)
+    if (process.env.SHARDSCOPE_DEBUG === '1' && err instanceof Error && err.stack) io.err(err.stack + '\n')
+    return failure.code
+  }
+}

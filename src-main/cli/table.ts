@@ -1,0 +1,28 @@
+/** A plain-text table with aligned columns, for human-readable command output. */
+export function formatTable(
+  headers: string[],
+  rows: (string | number)[][],
+  rightAligned: number[] = []
+): string {
+  const cells = [headers, ...rows.map((row) => row.map(String))]
+  const widths = headers.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)))
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => (rightAligned.includes(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd()
+  return (
+    [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n') + '\n'
+  )
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2)} ${units[unit]}`
+}

@@ -1,0 +1,112 @@
+import { readFile } from 'node:fs/promises'
+import { ioError } from '../engine/errors'
+import type { CheckpointOpenOptions } from '../engine/formats/checkpoint-file'
+import { withCheckpoint } from '../engine/formats/checkpoint-file'
+import { parseRankTable } from '../engine/formats/rank-table/rank-table'
+import { sniffPath } from '../engine/formats/sniff'
+import { readStrategyInput } from '../engine/formats/strategy/strategy-file'
+import { scanCheckpointFolder } from '../engine/model/checkpoint-set'
+import type { TensorMapEntry } from '../engine/model/strategy-set'
+import { mapLimit } from './map-limit'
+
+export interface StrategyParamRow {
+  name: string
+  stage: number
+  devMatrix: number[]
+  tensorMap: TensorMapEntry[]
+  optShardSize: number
+  optShardStep: number
+  field: number
+}
+
+export interface CheckpointParamRow {
+  name: string
+  dtype: string
+  shape: number[]
+  bytes: number
+}
+
+export interface FolderRankRow {
+  rank: number
+  file: string
+  params: number
+  bytes: number
+}
+
+export type InspectReport =
+  | { kind: 'strategy'; params: StrategyParamRow[] }
+  | { kind: 'checkpoint'; params: CheckpointParamRow[] }
+  | { kind: 'checkpoint-folder'; ranks: FolderRankRow[]; problems: string[] }
+  | {
+      kind: 'rank-table'
+      servers: { id: string; ip?: string; devices: number }[]
+      ranks: { rank: number; server: string; device: number }[]
+      problems: string[]
+    }
+
+// Rank files are indexed a few at a time: enough to hide latency, few enough not to exhaust file handles.
+const FOLDER_CONCURRENCY = 8
+
+/** What `shardscope inspect` reports for a path, whatever it turns out to be. */
+export async function inspectPath(path: string, options: CheckpointOpenOptions = {}): Promise<InspectReport> {
+  const kind = await sniffPath(path)
+  switch (kind.kind) {
+    case 'strategy':
+    case 'strategy-folder': {
+      const set = await readStrategyInput(path)
+      return {
+        kind: 'strategy',
+        params: set.layouts.map((l) => ({
+          name: l.name,
+          stage: l.stage,
+          devMatrix: l.devMatrix,
+          tensorMap: l.tensorMap,
+          optShardSize: l.optShardSize,
+          optShardStep: l.optShardStep,
+          field: l.field
+        }))
+      }
+    }
+    case 'checkpoint':
+      return withCheckpoint(path, options, async (checkpoint) => ({
+        kind: 'checkpoint',
+        params: checkpoint.tensors.map((t) => ({
+          name: t.name,
+          dtype: t.dtype,
+          shape: t.shape,
+          bytes: t.byteLength
+        }))
+      }))
+    case 'checkpoint-folder': {
+      const set = await scanCheckpointFolder(path)
+      const ranks = await mapLimit(set.ranks, FOLDER_CONCURRENCY, (rank) =>
+        withCheckpoint(rank.path, options, async (checkpoint) => ({
+          rank: rank.rank,
+          file: `rank_${rank.rank}/${rank.file}`,
+          params: checkpoint.tensors.length,
+          bytes: rank.size
+        }))
+      )
+      return { kind: 'checkpoint-folder', ranks, problems: set.problems }
+    }
+    case 'rank-table': {
+      let text: string
+      try {
+        text = await readFile(path, 'utf8')
+      } catch (err) {
+        throw ioError(err, path, 'read rank table')
+      }
+      const table = parseRankTable(text, path)
+      return {
+        kind: 'rank-table',
+        servers: table.servers.map((s) => ({
+          id: s.id,
+          ...(s.ip ? { ip: s.ip } : {}),
+          devices: s.devices.length
+        })),
+        ranks: table.ranks.map((r) => ({ rank: r.rank, server: r.server, device: r.device })),
+        problems: table.problems
+      }
+    }
+  }
+}
