@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dir = join(root, 'src-main/engine/formats/strategy')
-const outDir = join(dir, 'generated')
+// An output directory argument lets the up-to-date test generate elsewhere without touching the committed code.
+const outDir = process.argv[2] ?? join(dir, 'generated')
 mkdirSync(outDir, { recursive: true })
 const bin = (name) => join(root, 'node_modules/.bin', name)
 const js = join(outDir, 'node-strategy.js')

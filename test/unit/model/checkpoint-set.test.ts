@@ -1,0 +1,79 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { scanCheckpointFolder } from '../../../src-main/engine/model/checkpoint-set'
+import { useTempDirs } from '../../helpers/temp-dir'
+
+const tempDir = useTempDirs()
+
+function folder(layout: Record<string, string[]>): string {
+  const root = tempDir()
+  for (const [dir, files] of Object.entries(layout)) {
+    mkdirSync(join(root, dir), { recursive: true })
+    for (const f of files) writeFileSync(join(root, dir, f), 'x'.repeat(10))
+  }
+  return root
+}
+
+describe('scanCheckpointFolder picks files the way transform_checkpoints does', () => {
+  it('takes the lexicographically last .ckpt and says so when there are several', async () => {
+    const root = folder({ rank_0: ['net-2_1.ckpt', 'net-10_1.ckpt'], rank_1: ['net-1_1.ckpt'] })
+    const set = await scanCheckpointFolder(root)
+    expect(set.ranks.map((r) => [r.rank, r.file, r.candidates])).toEqual([
+      [0, 'net-2_1.ckpt', ['net-10_1.ckpt', 'net-2_1.ckpt']],
+      [1, 'net-1_1.ckpt', ['net-1_1.ckpt']]
+    ])
+    expect(set.problems).toEqual([
+      'rank_0/ holds 2 ckpt files; using net-2_1.ckpt, the last in name order, as MindSpore picks it (note that "-10_" sorts before "-2_").'
+    ])
+    expect([set.format, set.totalBytes, set.missingRanks]).toEqual(['ckpt', 20, []])
+  })
+
+  it('takes the safetensors file with the largest epoch and step', async () => {
+    const root = folder({ rank_0: ['net-2_9.safetensors', 'net-10_1.safetensors', 'net-10_3.safetensors'] })
+    const set = await scanCheckpointFolder(root)
+    expect(set.ranks[0]!.file).toBe('net-10_3.safetensors')
+    expect(set.format).toBe('safetensors')
+  })
+
+  it('lists missing ranks, empty rank folders and mixed formats in words', async () => {
+    const root = folder({ rank_0: ['a.ckpt'], rank_2: [], rank_3: ['b.safetensors'], notes: ['readme.txt'] })
+    const set = await scanCheckpointFolder(root)
+    expect(set.ranks.map((r) => r.rank)).toEqual([0, 3])
+    expect(set.missingRanks).toEqual([1, 2])
+    expect(set.format).toBe('mixed')
+    expect(set.problems).toEqual([
+      'rank_2/ holds no .ckpt or .safetensors file.',
+      'Missing ranks: 1, 2.',
+      'The folder mixes formats: .ckpt for rank 0 and .safetensors for rank 3.'
+    ])
+  })
+
+  it('prefers .ckpt when a rank folder holds both, and says so', async () => {
+    const set = await scanCheckpointFolder(folder({ rank_0: ['a.ckpt', 'a.safetensors'] }))
+    expect(set.ranks[0]!.format).toBe('ckpt')
+    expect(set.problems[0]).toBe('rank_0/ holds both .ckpt and .safetensors files; the .ckpt file is used.')
+  })
+
+  it('looks only at the ranks asked for', async () => {
+    const root = folder({ rank_4: ['a.ckpt'], rank_6: ['b.ckpt'] })
+    const set = await scanCheckpointFolder(root, [4, 5])
+    expect(set.ranks.map((r) => r.rank)).toEqual([4])
+    expect(set.missingRanks).toEqual([5])
+  })
+
+  it('refuses a folder without rank_N subfolders', async () => {
+    const root = folder({ checkpoints: ['a.ckpt'] })
+    await expect(scanCheckpointFolder(root)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: `${root} holds no rank_N folders; a distributed checkpoint folder has one rank_<id>/ subfolder per rank.`
+    })
+  })
+
+  it('names a folder that does not exist', async () => {
+    await expect(scanCheckpointFolder('/nonexistent/ckpts')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Cannot read checkpoint folder /nonexistent/ckpts: it does not exist.'
+    })
+  })
+})
