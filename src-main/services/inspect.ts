@@ -7,7 +7,7 @@ import { sniffPath } from '../engine/formats/sniff'
 import { readStrategyInput } from '../engine/formats/strategy/strategy-file'
 import { scanCheckpointFolder } from '../engine/model/checkpoint-set'
 import type { TensorMapEntry } from '../engine/model/strategy-set'
-import { mapLimit } from './map-limit'
+import { mapLimit } from '../engine/util/map-limit'
 
 export interface StrategyParamRow {
   name: string

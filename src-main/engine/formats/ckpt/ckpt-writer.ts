@@ -3,7 +3,7 @@ import type { ByteSink, SinkResult } from '../../io/byte-sink'
 import { crc32Update } from '../../io/crc32'
 import { requireDtype } from '../dtypes'
 import { fieldKey, varintLength, WIRE_LEN, WIRE_VARINT, writeVarint } from '../protobuf-wire'
-import { encodeCrcTrailer } from './crc-trailer'
+import { CRC_TRAILER_LENGTH, encodeCrcTrailer } from './crc-trailer'
 
 /** MindSpore 2.3+ cuts a tensor's bytes every 512 MiB into records with the same tag (spec §1.5). */
 export const MINDSPORE_CHUNK_BYTES = 512 * 1024 * 1024
@@ -135,4 +135,21 @@ export function recordHeader(
   out[p++] = fieldKey(3, WIRE_LEN) // TensorProto.tensor_content
   writeVarint(out, p, payloadLength)
   return out
+}
+
+/** The exact size of a `.ckpt` holding these tensors, as this writer lays them out. */
+export function ckptFileSize(
+  tensors: readonly { name: string; dtype: string; dims: readonly number[]; byteLength: number }[],
+  options: CkptWriterOptions = {}
+): number {
+  const chunkBytes = options.chunkBytes ?? MINDSPORE_CHUNK_BYTES
+  let size = options.crc ? CRC_TRAILER_LENGTH : 0
+  for (const t of tensors) {
+    const pieces = Math.max(1, Math.ceil(t.byteLength / chunkBytes))
+    for (let i = 0; i < pieces; i++) {
+      const piece = Math.min(chunkBytes, t.byteLength - i * chunkBytes)
+      size += recordHeader(t.name, t.dtype, t.dims, Math.max(0, piece)).length + Math.max(0, piece)
+    }
+  }
+  return size
 }

@@ -1,0 +1,106 @@
+import { ShardscopeError } from '../errors'
+import type { ParamLayout, TensorMapEntry } from '../model/strategy-set'
+import { deviceCount } from './device-matrix'
+
+/**
+ * A parameter's sharding in the form the geometry works with: for every tensor dimension the device axes
+ * (indices into `devMatrix`, outermost first) it is split over, and the optimizer-shard count.
+ */
+export interface ShardLayout {
+  devMatrix: number[]
+  dimAxes: number[][]
+  /** Optimizer shard count k >= 1: dimension 0 of the model-parallel slice is cut once more into k parts. */
+  optShards: number
+}
+
+/** Every rank holds the whole tensor: an unsharded checkpoint, or a parameter no strategy lists. */
+export function replicatedLayout(ndim: number, devices = 1): ShardLayout {
+  return { devMatrix: [devices], dimAxes: Array.from({ length: ndim }, () => []), optShards: 1 }
+}
+
+export interface LayoutSubject {
+  param: string
+  /** Which strategy the layout came from, for messages ("source strategy ..."). */
+  where: string
+}
+
+/**
+ * Validates a strategy layout against the tensor's rank (number of dimensions) and resolves it. Tensor-map
+ * values count device axes from the right (spec §4.3); -1 means "not split".
+ */
+export function toShardLayout(layout: ParamLayout, ndim: number, subject: LayoutSubject): ShardLayout {
+  const fail = (why: string) =>
+    new ShardscopeError(
+      'INVALID_LAYOUT',
+      `${subject.where}: parameter ${subject.param} has layout device matrix [${layout.devMatrix.join(', ')}], tensor map ${formatMap(layout.tensorMap)}: ${why}`,
+      { param: subject.param }
+    )
+  const devMatrix = layout.devMatrix
+  if (devMatrix.length === 0 || devMatrix.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw fail('the device matrix must be a non-empty list of positive integers.')
+  }
+  if (layout.tensorMap.length !== ndim) {
+    throw fail(`the tensor map has ${layout.tensorMap.length} entries but the tensor has ${ndim} dimensions.`)
+  }
+  const used = new Set<number>()
+  const dimAxes = layout.tensorMap.map((entry) => {
+    const values = Array.isArray(entry) ? entry : [entry]
+    return values
+      .filter((v) => v !== -1)
+      .map((v) => {
+        if (!Number.isInteger(v) || v < 0 || v >= devMatrix.length) {
+          throw fail(`tensor-map value ${v} names no axis of a ${devMatrix.length}-axis device matrix.`)
+        }
+        const axis = devMatrix.length - 1 - v
+        if (used.has(axis)) throw fail(`device axis ${v} is used by two tensor dimensions.`)
+        used.add(axis)
+        return axis
+      })
+  })
+  const splitDevices = dimAxes.flat().reduce((product, axis) => product * devMatrix[axis]!, 1)
+  const repeated = deviceCount(devMatrix) / splitDevices
+  let optShards = 1
+  if (layout.optShardSize === -1) optShards = repeated
+  else if (layout.optShardSize > 1) optShards = layout.optShardSize
+  else if (layout.optShardSize < -1) throw fail(`opt_weight_shard_size ${layout.optShardSize} is not valid.`)
+  if (optShards > 1 && repeated % optShards !== 0) {
+    throw fail(
+      `an optimizer shard size of ${optShards} does not divide the ${repeated} ranks that hold each model-parallel slice.`
+    )
+  }
+  if (layout.field > 0) {
+    throw fail(
+      `it is a field-split embedding (field ${layout.field}). MindSpore's transform APIs ignore field while its loaders do not, so the stored slices have no single meaning; Shardscope refuses rather than guess.`
+    )
+  }
+  return { devMatrix: [...devMatrix], dimAxes, optShards }
+}
+
+/**
+ * Non-empty `param_split_shape` means a manual, possibly uneven split of dimension 0. An even split, or the
+ * full shape (which MindFormers' inference writer puts there), changes nothing; anything else is refused.
+ */
+export function checkManualSplit(layout: ParamLayout, fullShape: readonly number[], splitsOfDim0: number, subject: LayoutSubject): void {
+  const sizes = layout.paramSplitShape
+  if (sizes.length === 0) return
+  const even = sizes.length === splitsOfDim0 && sizes.every((s) => s * splitsOfDim0 === fullShape[0])
+  const fullShapeQuirk = sizes.length === fullShape.length && sizes.every((s, i) => s === fullShape[i])
+  if (even || fullShapeQuirk) return
+  throw new ShardscopeError(
+    'UNSUPPORTED',
+    `${subject.where}: parameter ${subject.param} of shape [${fullShape.join(', ')}] has a manual uneven split of dimension 0 (param_split_shape [${sizes.join(', ')}]); MindSpore's transforms ignore it and would cut the wrong rows, and Shardscope does not reshard uneven splits.`,
+    { param: subject.param }
+  )
+}
+
+export function formatMap(map: readonly TensorMapEntry[]): string {
+  return `[${map.map((e) => (Array.isArray(e) ? `[${e.join(', ')}]` : String(e))).join(', ')}]`
+}
+
+export function describeShardLayout(layout: ShardLayout): string {
+  const map = layout.dimAxes.map((axes) =>
+    axes.length === 0 ? '-1' : axes.length === 1 ? String(layout.devMatrix.length - 1 - axes[0]!) : `[${axes.map((a) => layout.devMatrix.length - 1 - a).join(', ')}]`
+  )
+  const opt = layout.optShards > 1 ? `, optimizer shards ${layout.optShards}` : ''
+  return `device matrix [${layout.devMatrix.join(', ')}], tensor map [${map.join(', ')}]${opt}`
+}

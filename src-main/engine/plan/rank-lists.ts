@@ -1,0 +1,48 @@
+import { toShardLayout } from '../layout/shard-layout'
+import type { ParamLayout, StrategySet } from '../model/strategy-set'
+import { selectSources, type ParamToPlace } from './source-selection'
+import { describeSide, rankCount, whereOf, type StrategySide } from './strategy-side'
+
+/**
+ * The source ranks each destination rank needs, from the two strategies alone (MindSpore's
+ * `rank_list_for_transform`). Without checkpoints the tensor shapes are unknown, so every parameter gets a
+ * stand-in shape that all of its splits divide: which slices overlap does not depend on the real sizes.
+ */
+export function sourceRankLists(
+  srcSet: StrategySet | undefined,
+  dstSet: StrategySet | undefined,
+  destinationRanks?: number[]
+): Map<number, number[]> {
+  const src = describeSide(srcSet, 'source strategy')
+  const dst = describeSide(dstSet, 'destination strategy')
+  const params = standInParams(src, dst)
+  const ranks = destinationRanks ?? Array.from({ length: rankCount(dst) }, (_, r) => r)
+  const lists = new Map<number, number[]>()
+  for (const rank of ranks) {
+    const selection = selectSources(src, dst, rank, params)
+    const anchor = (rank % dst.stageDevices) % src.stageDevices
+    // Entries no strategy lists (global_step, learning rate ...) come from the anchor rank, as in MindSpore.
+    lists.set(rank, selection.sourceRanks.length > 0 ? selection.sourceRanks : [anchor])
+  }
+  return lists
+}
+
+function standInParams(src: StrategySide, dst: StrategySide): ParamToPlace[] {
+  const names = new Set([...dst.byName.keys(), ...src.byName.keys()])
+  return [...names].map((name) => {
+    const layouts: [ParamLayout, StrategySide][] = [
+      ...(src.byName.get(name) ?? []).map((l) => [l, src] as [ParamLayout, StrategySide]),
+      ...(dst.byName.get(name) ?? []).map((l) => [l, dst] as [ParamLayout, StrategySide])
+    ]
+    const ndim = layouts[0]![0].tensorMap.length
+    const fullShape = new Array<number>(ndim).fill(1)
+    for (const [layout, side] of layouts) {
+      const shard = toShardLayout(layout, ndim, { param: name, where: whereOf(side) })
+      shard.dimAxes.forEach((axes, i) => {
+        fullShape[i]! *= axes.reduce((product, axis) => product * shard.devMatrix[axis]!, 1)
+      })
+      if (ndim > 0) fullShape[0]! *= shard.optShards
+    }
+    return { name, fullShape }
+  })
+}

@@ -1,0 +1,48 @@
+import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
+import { withCheckpoint } from '../formats/checkpoint-file'
+import type { TensorEntry } from '../formats/tensor-entry'
+import { isShardscopeError } from '../errors'
+import type { CheckpointSet } from '../model/checkpoint-set'
+import { mapLimit } from '../util/map-limit'
+import type { Problem } from './plan-types'
+
+/** What the planner keeps of one source rank's file: where each tensor's bytes are, never the bytes. */
+export interface IndexedRank {
+  rank: number
+  path: string
+  size: number
+  format: 'ckpt' | 'safetensors'
+  tensors: Map<string, TensorEntry>
+}
+
+// Enough files in flight to hide latency on network file systems, few enough for any descriptor limit.
+const INDEX_CONCURRENCY = 8
+
+/** Indexes the given ranks' files (headers only); a file that cannot be read becomes an error problem. */
+export async function indexSourceRanks(
+  set: CheckpointSet,
+  ranks: readonly number[],
+  open: CheckpointOpenOptions,
+  problems: Problem[]
+): Promise<Map<number, IndexedRank>> {
+  const files = set.ranks.filter((r) => ranks.includes(r.rank))
+  const indexed = await mapLimit(files, INDEX_CONCURRENCY, async (file) => {
+    try {
+      return await withCheckpoint(file.path, open, async (checkpoint) => {
+        for (const warning of checkpoint.warnings) problems.push({ severity: 'warning', message: warning, file: file.path, rank: file.rank })
+        return {
+          rank: file.rank,
+          path: file.path,
+          size: file.size,
+          format: checkpoint.format,
+          tensors: new Map(checkpoint.tensors.map((t) => [t.name, t]))
+        } satisfies IndexedRank
+      })
+    } catch (err) {
+      if (!isShardscopeError(err)) throw err
+      problems.push({ severity: 'error', message: err.message, file: file.path, rank: file.rank })
+      return undefined
+    }
+  })
+  return new Map(indexed.filter((r): r is IndexedRank => r !== undefined).map((r) => [r.rank, r]))
+}
