@@ -1,11 +1,24 @@
 import { inspectCommand } from './commands/inspect'
+import { mergeStrategiesCommand } from './commands/merge-strategies'
+import { planCommand } from './commands/plan'
+import { ranksCommand } from './commands/ranks'
+import { transformCommand } from './commands/transform'
+import { verifyCommand } from './commands/verify'
 import { describeFailure, EXIT_BAD_INPUT } from './exit-codes'
 import type { CliIO } from './io'
 
 type Command = (argv: string[], io: CliIO) => Promise<number>
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  inspect: { run: inspectCommand, summary: 'show what a strategy, checkpoint, folder or rank table holds' }
+  inspect: { run: inspectCommand, summary: 'show what a strategy, checkpoint, folder or rank table holds' },
+  transform: {
+    run: transformCommand,
+    summary: 'convert a distributed checkpoint to another parallel layout'
+  },
+  plan: { run: planCommand, summary: 'preview a conversion: sources, bytes and memory per rank, problems' },
+  ranks: { run: ranksCommand, summary: 'the source ranks each destination rank needs' },
+  'merge-strategies': { run: mergeStrategiesCommand, summary: 'merge per-stage pipeline strategy files' },
+  verify: { run: verifyCommand, summary: 're-hash converted outputs against their manifest' }
 }
 
 export const USAGE = `Usage: shardscope <command> [options]

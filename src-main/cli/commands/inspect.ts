@@ -1,10 +1,8 @@
-import { parseKeyArgument } from '../../engine/formats/ckpt/ckpt-encrypt'
-import { CIPHER_MODES, type CipherMode } from '../../engine/formats/ckpt/cipher-modes'
-import type { CheckpointOpenOptions } from '../../engine/formats/checkpoint-file'
 import { ShardscopeError } from '../../engine/errors'
 import type { TensorMapEntry } from '../../engine/model/strategy-set'
 import { inspectPath, type InspectReport } from '../../services/inspect'
 import { parseCommandArgs } from '../args'
+import { DECRYPT_OPTIONS, decryptionOptions } from '../strategy-args'
 import type { CliIO } from '../io'
 import { formatBytes, formatTable } from '../table'
 
@@ -24,8 +22,7 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
   const { values, positionals } = parseCommandArgs('inspect', argv, {
     json: { type: 'boolean' },
     'verify-crc': { type: 'boolean' },
-    'dec-key': { type: 'string' },
-    'dec-mode': { type: 'string' },
+    ...DECRYPT_OPTIONS,
     help: { type: 'boolean', short: 'h' }
   })
   if (values.help) {
@@ -38,23 +35,10 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
       `inspect takes exactly one path, got ${positionals.length}.\n${INSPECT_USAGE}`
     )
   }
-  const options: CheckpointOpenOptions = { verifyCrc: values['verify-crc'] === true }
-  if (values['dec-key'] !== undefined) options.key = parseKeyArgument(values['dec-key'])
-  if (values['dec-mode'] !== undefined) options.mode = parseMode(values['dec-mode'])
+  const options = { ...decryptionOptions(values), verifyCrc: values['verify-crc'] === true }
   const report = await inspectPath(positionals[0]!, options)
   io.out(values.json ? JSON.stringify(report) + '\n' : formatReport(report))
   return 0
-}
-
-function parseMode(text: string): CipherMode {
-  const mode = CIPHER_MODES.find((m) => m.toLowerCase() === text.toLowerCase())
-  if (!mode) {
-    throw new ShardscopeError(
-      'BAD_INPUT',
-      `--dec-mode must be one of ${CIPHER_MODES.join(', ')}, got "${text}".`
-    )
-  }
-  return mode
 }
 
 function formatReport(report: InspectReport): string {

@@ -28,7 +28,13 @@ export interface Kernels {
   /** Copies a box of elements between two C-order arrays of the same element size. */
   copyBox(args: CopyBoxArgs): void
   /** Converts `count` elements between float dtypes; narrowing rounds to nearest, ties to even (NumPy's astype). */
-  castFloats(src: Uint8Array, srcDtype: FloatDtype, dst: Uint8Array, dstDtype: FloatDtype, count: number): void
+  castFloats(
+    src: Uint8Array,
+    srcDtype: FloatDtype,
+    dst: Uint8Array,
+    dstDtype: FloatDtype,
+    count: number
+  ): void
 }
 
 /** Strided box copy in JavaScript: contiguous runs go through TypedArray.set (a memcpy), short ones byte by byte. */

@@ -1,3 +1,4 @@
+import { ShardscopeError } from '../errors'
 import type { ByteSource } from '../io/byte-source'
 import { LocalFileSource } from '../io/local-file'
 import type { CipherMode } from './ckpt/cipher-modes'
@@ -90,5 +91,32 @@ export async function withCheckpoint<T>(
     return await use(checkpoint)
   } finally {
     await checkpoint.close()
+  }
+}
+
+/** Opens a checkpoint's bytes for reading tensor payloads (decrypting on the fly if it is encrypted). */
+export async function openCheckpointBytes(
+  path: string,
+  options: CheckpointOpenOptions = {}
+): Promise<ByteSource> {
+  const file = await LocalFileSource.open(path)
+  try {
+    const head = new Uint8Array(Math.min(4, file.size))
+    await file.readInto(head, 0, head.length, 0)
+    const cipher = cipherModeOfMagic(head)
+    if (!cipher) return file
+    if (!options.key) {
+      throw new ShardscopeError(
+        'ENCRYPTED',
+        `${path} is an encrypted checkpoint (${cipher}); give its key (and mode) to read it.`,
+        {
+          file: path
+        }
+      )
+    }
+    return await openDecryptedSource(file, options.key, options.mode ?? cipher)
+  } catch (err) {
+    await file.close()
+    throw err
   }
 }

@@ -21,14 +21,23 @@ export function coordsToRank(coords: readonly number[], devMatrix: readonly numb
 }
 
 /** Row-major index of `coords[axes]` over `devMatrix[axes]`, in the order the axes are given. */
-export function indexOver(coords: readonly number[], axes: readonly number[], devMatrix: readonly number[]): number {
+export function indexOver(
+  coords: readonly number[],
+  axes: readonly number[],
+  devMatrix: readonly number[]
+): number {
   let index = 0
   for (const axis of axes) index = index * devMatrix[axis]! + coords[axis]!
   return index
 }
 
 /** The inverse of `indexOver`: writes the coordinates of `index` on `axes` into `coords`. */
-export function setIndexOver(coords: number[], axes: readonly number[], devMatrix: readonly number[], index: number): void {
+export function setIndexOver(
+  coords: number[],
+  axes: readonly number[],
+  devMatrix: readonly number[],
+  index: number
+): void {
   let rest = index
   for (let i = axes.length - 1; i >= 0; i--) {
     const axis = axes[i]!

@@ -58,7 +58,9 @@ export class ShardGeometry {
   /** The slice local rank `rank` stores, in full-tensor coordinates. */
   boxOf(rank: number): Box {
     const coords = rankToCoords(rank, this.layout.devMatrix)
-    const offset = this.layout.dimAxes.map((axes, i) => indexOver(coords, axes, this.layout.devMatrix) * this.mpShape[i]!)
+    const offset = this.layout.dimAxes.map(
+      (axes, i) => indexOver(coords, axes, this.layout.devMatrix) * this.mpShape[i]!
+    )
     const extent = [...this.localShape]
     if (this.layout.optShards > 1) offset[0] = offset[0]! + this.optIndex(coords) * this.localShape[0]!
     return { offset, extent }

@@ -80,7 +80,12 @@ export function toShardLayout(layout: ParamLayout, ndim: number, subject: Layout
  * Non-empty `param_split_shape` means a manual, possibly uneven split of dimension 0. An even split, or the
  * full shape (which MindFormers' inference writer puts there), changes nothing; anything else is refused.
  */
-export function checkManualSplit(layout: ParamLayout, fullShape: readonly number[], splitsOfDim0: number, subject: LayoutSubject): void {
+export function checkManualSplit(
+  layout: ParamLayout,
+  fullShape: readonly number[],
+  splitsOfDim0: number,
+  subject: LayoutSubject
+): void {
   const sizes = layout.paramSplitShape
   if (sizes.length === 0) return
   const even = sizes.length === splitsOfDim0 && sizes.every((s) => s * splitsOfDim0 === fullShape[0])
@@ -99,7 +104,11 @@ export function formatMap(map: readonly TensorMapEntry[]): string {
 
 export function describeShardLayout(layout: ShardLayout): string {
   const map = layout.dimAxes.map((axes) =>
-    axes.length === 0 ? '-1' : axes.length === 1 ? String(layout.devMatrix.length - 1 - axes[0]!) : `[${axes.map((a) => layout.devMatrix.length - 1 - a).join(', ')}]`
+    axes.length === 0
+      ? '-1'
+      : axes.length === 1
+        ? String(layout.devMatrix.length - 1 - axes[0]!)
+        : `[${axes.map((a) => layout.devMatrix.length - 1 - a).join(', ')}]`
   )
   const opt = layout.optShards > 1 ? `, optimizer shards ${layout.optShards}` : ''
   return `device matrix [${layout.devMatrix.join(', ')}], tensor map [${map.join(', ')}]${opt}`

@@ -79,10 +79,16 @@ function describeParam(name: string, src: StrategySide, ranks: IndexedRank[]): C
     const stored = stageHolders[0]!.tensors.get(name)!
     const shard = toShardLayout(layout, stored.shape.length, { param: name, where: whereOf(src) })
     const fullShape = stored.shape.map(
-      (size, i) => size * shard.dimAxes[i]!.reduce((product, axis) => product * shard.devMatrix[axis]!, 1) * (i === 0 ? shard.optShards : 1)
+      (size, i) =>
+        size *
+        shard.dimAxes[i]!.reduce((product, axis) => product * shard.devMatrix[axis]!, 1) *
+        (i === 0 ? shard.optShards : 1)
     )
     new ShardGeometry(shard, fullShape, name)
-    checkManualSplit(layout, fullShape, shard.dimAxes[0]?.reduce((p, a) => p * shard.devMatrix[a]!, 1) ?? 1, { param: name, where: whereOf(src) })
+    checkManualSplit(layout, fullShape, shard.dimAxes[0]?.reduce((p, a) => p * shard.devMatrix[a]!, 1) ?? 1, {
+      param: name,
+      where: whereOf(src)
+    })
     if (result && result.fullShape.join() !== fullShape.join()) {
       throw new ShardscopeError(
         'PLAN_INVALID',
@@ -91,9 +97,13 @@ function describeParam(name: string, src: StrategySide, ranks: IndexedRank[]): C
       )
     }
     if (result && result.dtype !== stored.dtype) {
-      throw new ShardscopeError('PLAN_INVALID', `Parameter ${name} is ${result.dtype} in one pipeline stage and ${stored.dtype} in another.`, {
-        param: name
-      })
+      throw new ShardscopeError(
+        'PLAN_INVALID',
+        `Parameter ${name} is ${result.dtype} in one pipeline stage and ${stored.dtype} in another.`,
+        {
+          param: name
+        }
+      )
     }
     result = { name, dtype: stored.dtype, fullShape }
   }
@@ -137,7 +147,12 @@ function checkDestination(param: CatalogParam, dst: StrategySide): void {
 }
 
 /** Strategy parameters no indexed file holds: fine for optimizer states of weight-only checkpoints, but say so. */
-function reportListedButAbsent(src: StrategySide, ranks: IndexedRank[], seen: Set<string>, problems: Problem[]): void {
+function reportListedButAbsent(
+  src: StrategySide,
+  ranks: IndexedRank[],
+  seen: Set<string>,
+  problems: Problem[]
+): void {
   if (!src.set || ranks.length === 0) return
   const absent = [...src.byName.keys()].filter((name) => !seen.has(name))
   if (absent.length === 0) return
@@ -148,5 +163,7 @@ function reportListedButAbsent(src: StrategySide, ranks: IndexedRank[], seen: Se
 }
 
 export function listNames(names: readonly string[], limit = 5): string {
-  return names.length <= limit ? names.join(', ') : `${names.slice(0, limit).join(', ')} and ${names.length - limit} more`
+  return names.length <= limit
+    ? names.join(', ')
+    : `${names.slice(0, limit).join(', ')} and ${names.length - limit} more`
 }

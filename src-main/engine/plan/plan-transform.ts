@@ -11,7 +11,15 @@ import { READ_BUFFER_BYTES, SLAB_BYTES } from '../exec/limits'
 import { contiguousRuns } from './byte-runs'
 import { outputDtype } from './output-dtype'
 import { buildParamCatalog, listNames, type CatalogParam } from './param-catalog'
-import type { ParamPlan, PlanOptions, Problem, RankPlan, SourceFileRef, TensorRead, TransformPlan } from './plan-types'
+import type {
+  ParamPlan,
+  PlanOptions,
+  Problem,
+  RankPlan,
+  SourceFileRef,
+  TensorRead,
+  TransformPlan
+} from './plan-types'
 import { sourceRankLists } from './rank-lists'
 import { indexSourceRanks, type IndexedRank } from './source-index'
 import { selectSources, type CopyReason, type DestinationSelection } from './source-selection'
@@ -42,16 +50,28 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
   const exclude = compileExclude(input.options.exclude)
 
   const folder = await scanCheckpointFolder(input.sourceFolder)
-  for (const message of folder.problems) problems.push({ severity: 'warning', message, file: input.sourceFolder })
+  for (const message of folder.problems)
+    problems.push({ severity: 'warning', message, file: input.sourceFolder })
   if (folder.format === 'mixed') {
-    problems.push({ severity: 'error', message: `${input.sourceFolder} mixes .ckpt and .safetensors rank files; convert one kind at a time.`, file: input.sourceFolder })
+    problems.push({
+      severity: 'error',
+      message: `${input.sourceFolder} mixes .ckpt and .safetensors rank files; convert one kind at a time.`,
+      file: input.sourceFolder
+    })
   }
 
   // With a subset of destination ranks, only their source ranks need to exist (and get indexed).
   const wanted = input.ranks ? neededByStrategies(input, destinationRanks) : undefined
-  const indexed = await indexSourceRanks(folder, wanted ?? folder.ranks.map((r) => r.rank), input.open ?? {}, problems)
+  const indexed = await indexSourceRanks(
+    folder,
+    wanted ?? folder.ranks.map((r) => r.rank),
+    input.open ?? {},
+    problems
+  )
   const catalog = buildParamCatalog(src, dst, indexed, problems).filter((p) => !exclude?.test(p.name))
-  const excluded = exclude ? [...new Set([...indexed.values()].flatMap((r) => [...r.tensors.keys()]))].filter((n) => exclude.test(n)) : []
+  const excluded = exclude
+    ? [...new Set([...indexed.values()].flatMap((r) => [...r.tensors.keys()]))].filter((n) => exclude.test(n))
+    : []
 
   const holds = (rank: number, name: string) => indexed.get(rank)?.tensors.has(name) ?? false
   const ranks: RankPlan[] = []
@@ -59,19 +79,36 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
   const copied = new Map<CopyReason, Set<string>>()
   for (const rank of destinationRanks) {
     const selection = selectSources(src, dst, rank, catalog, { holds })
-    for (const r of selection.sourceRanks) if (!indexed.has(r)) missing.set(r, [...(missing.get(r) ?? []), rank])
-    for (const p of selection.params) if (p.action === 'copy') copied.set(p.reason, (copied.get(p.reason) ?? new Set()).add(p.name))
-    if (selection.sourceRanks.every((r) => indexed.has(r))) ranks.push(rankPlan(selection, catalog, indexed, input.options))
+    for (const r of selection.sourceRanks)
+      if (!indexed.has(r)) missing.set(r, [...(missing.get(r) ?? []), rank])
+    for (const p of selection.params)
+      if (p.action === 'copy') copied.set(p.reason, (copied.get(p.reason) ?? new Set()).add(p.name))
+    if (selection.sourceRanks.every((r) => indexed.has(r)))
+      ranks.push(rankPlan(selection, catalog, indexed, input.options))
   }
-  reportMissingSources(missing, folder.ranks.map((r) => r.rank), input.sourceFolder, problems)
+  reportMissingSources(
+    missing,
+    folder.ranks.map((r) => r.rank),
+    input.sourceFolder,
+    problems
+  )
   reportCopies(copied, src, dst, problems)
   reportUnplaced(dst, indexed, problems)
   if (catalog.length === 0 && problems.every((p) => p.severity !== 'error')) {
-    problems.push({ severity: 'error', message: `${input.sourceFolder} holds no parameters to convert.`, file: input.sourceFolder })
+    problems.push({
+      severity: 'error',
+      message: `${input.sourceFolder} holds no parameters to convert.`,
+      file: input.sourceFolder
+    })
   }
   return {
     version: 1,
-    source: { folder: input.sourceFolder, strategy: src.set?.sources, stageDevices: src.stageDevices, stageCount: src.stageCount },
+    source: {
+      folder: input.sourceFolder,
+      strategy: src.set?.sources,
+      stageDevices: src.stageDevices,
+      stageCount: src.stageCount
+    },
     destination: {
       folder: input.destinationFolder,
       strategy: dst.set?.sources,
@@ -86,13 +123,22 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
   }
 }
 
-function chooseDestinationRanks(requested: number[] | undefined, count: number, problems: Problem[]): number[] {
+function chooseDestinationRanks(
+  requested: number[] | undefined,
+  count: number,
+  problems: Problem[]
+): number[] {
   if (!requested) return Array.from({ length: count }, (_, r) => r)
   const seen = new Set<number>()
   for (const rank of requested) {
-    if (seen.has(rank)) problems.push({ severity: 'error', message: `Destination rank ${rank} is given more than once.`, rank })
+    if (seen.has(rank))
+      problems.push({ severity: 'error', message: `Destination rank ${rank} is given more than once.`, rank })
     else if (rank >= count) {
-      problems.push({ severity: 'error', message: `Destination rank ${rank} does not exist: the destination has ranks 0 to ${count - 1}.`, rank })
+      problems.push({
+        severity: 'error',
+        message: `Destination rank ${rank} does not exist: the destination has ranks 0 to ${count - 1}.`,
+        rank
+      })
     }
     seen.add(rank)
   }
@@ -104,13 +150,18 @@ function compileExclude(pattern: string | undefined): RegExp | undefined {
   try {
     return new RegExp(pattern)
   } catch (err) {
-    throw new ShardscopeError('BAD_INPUT', `--exclude is not a valid regular expression: ${(err as Error).message}.`)
+    throw new ShardscopeError(
+      'BAD_INPUT',
+      `--exclude is not a valid regular expression: ${(err as Error).message}.`
+    )
   }
 }
 
 function neededByStrategies(input: PlanInput, ranks: number[]): number[] | undefined {
   try {
-    return [...new Set([...sourceRankLists(input.sourceStrategy, input.destinationStrategy, ranks).values()].flat())]
+    return [
+      ...new Set([...sourceRankLists(input.sourceStrategy, input.destinationStrategy, ranks).values()].flat())
+    ]
   } catch (err) {
     // A layout error shows up again, per parameter, when the catalog checks it; index everything meanwhile.
     if (!(err instanceof ShardscopeError)) throw err
@@ -118,7 +169,12 @@ function neededByStrategies(input: PlanInput, ranks: number[]): number[] | undef
   }
 }
 
-function rankPlan(selection: DestinationSelection, catalog: CatalogParam[], indexed: Map<number, IndexedRank>, options: PlanOptions): RankPlan {
+function rankPlan(
+  selection: DestinationSelection,
+  catalog: CatalogParam[],
+  indexed: Map<number, IndexedRank>,
+  options: PlanOptions
+): RankPlan {
   const byName = new Map(catalog.map((p) => [p.name, p]))
   const sources: SourceFileRef[] = selection.sourceRanks.map((rank) => {
     const file = indexed.get(rank)!
@@ -130,7 +186,16 @@ function rankPlan(selection: DestinationSelection, catalog: CatalogParam[], inde
     const read = (rank: number, from: number[], to: number[], extent: number[]): TensorRead => {
       const entry = indexed.get(rank)!.tensors.get(p.name)!
       const runs = contiguousRuns(entry.shape, extent, dtypeByName(entry.dtype)!.bytes)
-      return { source: sourceIndex.get(rank)!, shape: entry.shape, chunks: entry.chunks, from, to, extent, runCount: runs.runCount, runBytes: runs.runBytes }
+      return {
+        source: sourceIndex.get(rank)!,
+        shape: entry.shape,
+        chunks: entry.chunks,
+        from,
+        to,
+        extent,
+        runCount: runs.runCount,
+        runBytes: runs.runBytes
+      }
     }
     const outDtype = outputDtype(param.dtype, options.dtype)
     if (p.action === 'copy') {
@@ -177,7 +242,15 @@ function rankPlan(selection: DestinationSelection, catalog: CatalogParam[], inde
     sources,
     params,
     totals: {
-      bytesRead: params.reduce((sum, p) => sum + p.reads.reduce((s, r) => s + boxVolume({ offset: r.from, extent: r.extent }) * dtypeByName(p.dtype)!.bytes, 0), 0),
+      bytesRead: params.reduce(
+        (sum, p) =>
+          sum +
+          p.reads.reduce(
+            (s, r) => s + boxVolume({ offset: r.from, extent: r.extent }) * dtypeByName(p.dtype)!.bytes,
+            0
+          ),
+        0
+      ),
       bytesWritten: outputSize(params, options),
       filesOpened: sources.length,
       peakBuffer: peakBuffer(params)
@@ -193,24 +266,37 @@ function outputSize(params: ParamPlan[], options: PlanOptions): number {
     dims: dimsForShape(p.shape, p.outDtype),
     byteLength: elementCount(p.shape) * dtypeByName(p.outDtype)!.bytes
   }))
-  return options.format === 'safetensors' ? planSafetensorsLayout(tensors).fileSize : ckptFileSize(tensors, { crc: options.crc })
+  return options.format === 'safetensors'
+    ? planSafetensorsLayout(tensors).fileSize
+    : ckptFileSize(tensors, { crc: options.crc })
 }
 
-/** One slab of the largest tensor, its cast copy when casting, and the read buffer. */
+/** One slab of the largest tensor, its cast copy when casting (at most a slab too), and the read buffer. */
 function peakBuffer(params: ParamPlan[]): number {
   let largest = 0
   for (const p of params) {
-    const bytes = elementCount(p.shape) * dtypeByName(p.dtype)!.bytes
-    const slab = Math.min(bytes, SLAB_BYTES)
-    const cast = p.outDtype === p.dtype ? 0 : Math.ceil((slab / dtypeByName(p.dtype)!.bytes) * dtypeByName(p.outDtype)!.bytes)
+    const inBytes = dtypeByName(p.dtype)!.bytes
+    const outBytes = dtypeByName(p.outDtype)!.bytes
+    const slab = Math.min(
+      elementCount(p.shape) * inBytes,
+      Math.floor((SLAB_BYTES * inBytes) / Math.max(inBytes, outBytes))
+    )
+    const cast = p.outDtype === p.dtype ? 0 : (slab / inBytes) * outBytes
     largest = Math.max(largest, slab + cast)
   }
   return largest + (params.length > 0 ? READ_BUFFER_BYTES : 0)
 }
 
-function reportMissingSources(missing: Map<number, number[]>, present: number[], folder: string, problems: Problem[]): void {
+function reportMissingSources(
+  missing: Map<number, number[]>,
+  present: number[],
+  folder: string,
+  problems: Problem[]
+): void {
   for (const [rank, destinations] of [...missing].sort((a, b) => a[0] - b[0])) {
-    const why = present.includes(rank) ? `its file in ${folder}/rank_${rank}/ could not be read` : `${folder} has no rank_${rank}/ checkpoint`
+    const why = present.includes(rank)
+      ? `its file in ${folder}/rank_${rank}/ could not be read`
+      : `${folder} has no rank_${rank}/ checkpoint`
     problems.push({
       severity: 'error',
       message: `Source rank ${rank} is needed for destination rank${destinations.length > 1 ? 's' : ''} ${destinations.join(', ')}, but ${why}.`,
@@ -219,7 +305,12 @@ function reportMissingSources(missing: Map<number, number[]>, present: number[],
   }
 }
 
-function reportCopies(copied: Map<CopyReason, Set<string>>, src: StrategySide, dst: StrategySide, problems: Problem[]): void {
+function reportCopies(
+  copied: Map<CopyReason, Set<string>>,
+  src: StrategySide,
+  dst: StrategySide,
+  problems: Problem[]
+): void {
   const words: Record<CopyReason, (names: string[]) => Problem> = {
     'not-in-any-strategy': (names) => ({
       severity: 'note',

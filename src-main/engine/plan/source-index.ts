@@ -29,7 +29,8 @@ export async function indexSourceRanks(
   const indexed = await mapLimit(files, INDEX_CONCURRENCY, async (file) => {
     try {
       return await withCheckpoint(file.path, open, async (checkpoint) => {
-        for (const warning of checkpoint.warnings) problems.push({ severity: 'warning', message: warning, file: file.path, rank: file.rank })
+        for (const warning of checkpoint.warnings)
+          problems.push({ severity: 'warning', message: warning, file: file.path, rank: file.rank })
         return {
           rank: file.rank,
           path: file.path,

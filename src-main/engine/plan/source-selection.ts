@@ -88,13 +88,16 @@ export function selectSources(
     else copies.push({ name: param.name, reason: 'not-in-any-strategy' })
   }
 
-  const candidatesOf = (item: (typeof reshards)[number]) => sourceCandidates(src, dst, item.param, item.destination, local, anchor)
+  const candidatesOf = (item: (typeof reshards)[number]) =>
+    sourceCandidates(src, dst, item.param, item.destination, local, anchor)
   const resolved = reshards.map((item) => ({ item, candidates: candidatesOf(item) }))
   // Parameters with one possible source stage fix the rank set first; tied parameters then join it if they can.
   resolved.sort((a, b) => Number(a.candidates.length > 1) - Number(b.candidates.length > 1))
   const selected: SelectedParam[] = []
   for (const { candidates } of resolved) {
-    const best = candidates.reduce((a, b) => (newRanks(b.pieces, chosen) < newRanks(a.pieces, chosen) ? b : a))
+    const best = candidates.reduce((a, b) =>
+      newRanks(b.pieces, chosen) < newRanks(a.pieces, chosen) ? b : a
+    )
     for (const piece of best.pieces) chosen.add(piece.rank)
     selected.push(best)
   }
@@ -125,7 +128,9 @@ function sourceCandidates(
   const destinationBox = geometryOf(destinationLayout, param.fullShape, param.name).boxOf(local)
   const layouts: (ParamLayout | undefined)[] = src.set ? src.byName.get(param.name)! : [undefined]
   return layouts.map((layout) => {
-    const sourceLayout = layout ? toShardLayout(layout, ndim, { param: param.name, where: whereOf(src) }) : replicatedLayout(ndim)
+    const sourceLayout = layout
+      ? toShardLayout(layout, ndim, { param: param.name, where: whereOf(src) })
+      : replicatedLayout(ndim)
     const sourceStage = layout?.stage ?? 0
     const geometry = geometryOf(sourceLayout, param.fullShape, param.name)
     const pieces: SourcePiece[] = []
@@ -135,7 +140,16 @@ function sourceCandidates(
       const rank = geometry.replicaNear(slice.rank, anchor)
       pieces.push({ rank: sourceStage * src.stageDevices + rank, sourceBox: geometry.boxOf(rank), part })
     }
-    return { name: param.name, action: 'reshard', sourceStage, sourceLayout, destinationLayout, fullShape: param.fullShape, destinationBox, pieces }
+    return {
+      name: param.name,
+      action: 'reshard',
+      sourceStage,
+      sourceLayout,
+      destinationLayout,
+      fullShape: param.fullShape,
+      destinationBox,
+      pieces
+    }
   })
 }
 
@@ -151,7 +165,8 @@ function copySource(
   chosen: Set<number>,
   holds: SelectionOptions['holds'] = () => true
 ): number {
-  const stages = src.byName.get(name)?.map((l) => l.stage) ?? Array.from({ length: src.stageCount }, (_, s) => s)
+  const stages =
+    src.byName.get(name)?.map((l) => l.stage) ?? Array.from({ length: src.stageCount }, (_, s) => s)
   const anchors = stages.map((s) => s * src.stageDevices + anchor)
   const all = Array.from({ length: rankCount(src) }, (_, r) => r)
   return (

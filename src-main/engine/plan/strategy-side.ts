@@ -19,12 +19,18 @@ export function describeSide(set: StrategySet | undefined, label: StrategySide['
   if (!set) return { label, stageDevices: 1, stageCount: 1, byName: new Map() }
   const where = `${label} ${set.sources.join(', ')}`
   if (set.layouts.length === 0) {
-    throw new ShardscopeError('INVALID_STRATEGY', `The ${where} has no parameter layouts (no sliced parameter).`, {
-      file: set.sources[0]
-    })
+    throw new ShardscopeError(
+      'INVALID_STRATEGY',
+      `The ${where} has no parameter layouts (no sliced parameter).`,
+      {
+        file: set.sources[0]
+      }
+    )
   }
   const stages = stagesOf(set)
-  const missing = Array.from({ length: stages[stages.length - 1]! + 1 }, (_, s) => s).filter((s) => !stages.includes(s))
+  const missing = Array.from({ length: stages[stages.length - 1]! + 1 }, (_, s) => s).filter(
+    (s) => !stages.includes(s)
+  )
   if (missing.length > 0) {
     const hint = set.merged
       ? 'a merged pipeline strategy must hold every stage from 0 up'

@@ -4,7 +4,12 @@ import { ShardGeometry } from '../../../src-main/engine/layout/shard-geometry'
 import { replicatedLayout, toShardLayout } from '../../../src-main/engine/layout/shard-layout'
 import type { ParamLayout, TensorMapEntry } from '../../../src-main/engine/model/strategy-set'
 
-function layout(devMatrix: number[], tensorMap: TensorMapEntry[], optShardSize = 0, extra: Partial<ParamLayout> = {}): ParamLayout {
+function layout(
+  devMatrix: number[],
+  tensorMap: TensorMapEntry[],
+  optShardSize = 0,
+  extra: Partial<ParamLayout> = {}
+): ParamLayout {
   return {
     name: 'w',
     stage: 0,
@@ -53,8 +58,14 @@ describe('rank ↔ device-matrix coordinates (row-major, last axis fastest, spec
 
 describe('the slice a rank holds: spec §4.14 worked table, W of shape [8,16], D=[2,4]', () => {
   const table: [TensorMapEntry[], Record<number, string>][] = [
-    [[1, -1], { 0: 'r0–3 / c0–15', 1: 'r0–3 / c0–15', 3: 'r0–3 / c0–15', 4: 'r4–7 / c0–15', 6: 'r4–7 / c0–15' }],
-    [[0, -1], { 0: 'r0–1 / c0–15', 1: 'r2–3 / c0–15', 3: 'r6–7 / c0–15', 4: 'r0–1 / c0–15', 6: 'r4–5 / c0–15' }],
+    [
+      [1, -1],
+      { 0: 'r0–3 / c0–15', 1: 'r0–3 / c0–15', 3: 'r0–3 / c0–15', 4: 'r4–7 / c0–15', 6: 'r4–7 / c0–15' }
+    ],
+    [
+      [0, -1],
+      { 0: 'r0–1 / c0–15', 1: 'r2–3 / c0–15', 3: 'r6–7 / c0–15', 4: 'r0–1 / c0–15', 6: 'r4–5 / c0–15' }
+    ],
     [[1, 0], { 0: 'r0–3 / c0–3', 1: 'r0–3 / c4–7', 3: 'r0–3 / c12–15', 4: 'r4–7 / c0–3', 6: 'r4–7 / c8–11' }],
     [[0, 1], { 0: 'r0–1 / c0–7', 1: 'r2–3 / c0–7', 3: 'r6–7 / c0–7', 4: 'r0–1 / c8–15', 6: 'r4–5 / c8–15' }]
   ]
@@ -139,7 +150,9 @@ describe('layouts that cannot be used', () => {
     [layout([2, 4], [0, -1]), [6, 16], 'dimension 0 (size 6) is not divisible into 4 parts'],
     [layout([4], [-1, -1], 4), [2, 8], 'cannot be cut into 4 optimizer shards along dimension 0']
   ])('%#: %s', (l, shape, message) => {
-    expect(bad(l, shape)).toThrowError(expect.objectContaining({ code: 'INVALID_LAYOUT', message: expect.stringContaining(message) }))
+    expect(bad(l, shape)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_LAYOUT', message: expect.stringContaining(message) })
+    )
   })
 
   it('replicated layouts hold the whole tensor on every rank', () => {

@@ -372,8 +372,13 @@ function appendChunk(tensor: CkptTensor, value: RecordValue, file: string): void
 /** Derives the logical shape and checks the payload size against dims × element size. */
 function finishTensor(tensor: CkptTensor, file: string): void {
   const info = dtypeByName(tensor.storedDtype)
-  if (tensor.kind === 'map' || !info || info.opaque) {
+  if (tensor.kind === 'map') {
     tensor.shape = [...tensor.dims]
+    return
+  }
+  if (!info || info.opaque) {
+    // Opaque bytes have no element structure; their shape is their length, so they copy like any 1-D tensor.
+    tensor.shape = [tensor.byteLength]
     return
   }
   const legacyScalar = tensor.dims.length === 1 && tensor.dims[0] === 0

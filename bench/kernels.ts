@@ -1,0 +1,81 @@
+// Throughput of the executor's kernels, JavaScript and native side by side: node --import tsx bench/kernels.ts
+// copyBox counts the bytes of the box; castFloats counts source bytes. Best of several timed repetitions.
+import type { CopyBoxArgs, FloatDtype, Kernels } from '../src-main/engine/exec/kernels'
+import { jsKernels, loadNativeKernels } from '../src-main/engine/exec/kernels-select'
+
+const MIN_SECONDS = 1
+const native = loadNativeKernels()
+const contenders: Kernels[] = [jsKernels, ...('kernels' in native ? [native.kernels] : [])]
+
+function megabytesPerSecond(bytes: number, run: () => void): number {
+  run() // warm-up: JIT tiers and first-touch page faults stay out of the figure
+  let best = Infinity
+  let spent = 0
+  while (spent < MIN_SECONDS) {
+    const started = process.hrtime.bigint()
+    run()
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9
+    best = Math.min(best, seconds)
+    spent += seconds
+  }
+  return bytes / best / 1e6
+}
+
+/** A column block [rows, columns] out of a [rows, totalColumns] float32 matrix into its own shard. */
+function columnBlock(rows: number, columns: number, totalColumns: number): CopyBoxArgs {
+  return {
+    src: new Uint8Array(rows * totalColumns * 4).fill(7),
+    srcShape: [rows, totalColumns],
+    srcBase: 0,
+    srcStart: [0, totalColumns - columns],
+    dst: new Uint8Array(rows * columns * 4),
+    dstShape: [rows, columns],
+    dstBase: 0,
+    dstStart: [0, 0],
+    extent: [rows, columns],
+    elementBytes: 4
+  }
+}
+
+const copyCases: [string, CopyBoxArgs][] = [
+  ['contiguous 64 MiB', columnBlock(4096, 4096, 4096)],
+  ['2-D column block, 4 B runs', columnBlock(4 << 20, 1, 4)],
+  ['2-D column block, 64 B runs', columnBlock(1 << 20, 16, 64)],
+  ['2-D column block, 4 KiB runs', columnBlock(16384, 1024, 2048)]
+]
+
+/** Weight-like float32 data: mostly small normals around zero, as in a trained checkpoint. */
+function weightLikeFloat32(count: number): Uint8Array {
+  const values = new Float32Array(count)
+  for (let i = 0; i < count; i++) values[i] = (Math.random() + Math.random() + Math.random() - 1.5) * 0.05
+  return new Uint8Array(values.buffer)
+}
+
+const ELEMENT_BYTES: Record<FloatDtype, number> = { Float16: 2, BFloat16: 2, Float32: 4, Float64: 8 }
+const CAST_ELEMENTS = 16 << 20
+const float32Source = weightLikeFloat32(CAST_ELEMENTS)
+const bFloat16Source = new Uint8Array(CAST_ELEMENTS * 2)
+jsKernels.castFloats(float32Source, 'Float32', bFloat16Source, 'BFloat16', CAST_ELEMENTS)
+const castCases: [FloatDtype, Uint8Array, FloatDtype][] = [
+  ['Float32', float32Source, 'BFloat16'],
+  ['Float32', float32Source, 'Float16'],
+  ['BFloat16', bFloat16Source, 'Float32']
+]
+
+const header = ['kernel case'.padEnd(34), ...contenders.map((k) => `${k.name} MB/s`.padStart(13))].join('')
+console.log(header)
+for (const [label, args] of copyCases) {
+  const boxBytes = args.extent.reduce((a, b) => a * b, 1) * args.elementBytes
+  const figures = contenders.map((k) => megabytesPerSecond(boxBytes, () => k.copyBox(args)))
+  console.log([`copyBox ${label}`.padEnd(34), ...figures.map((f) => f.toFixed(0).padStart(13))].join(''))
+}
+for (const [from, src, to] of castCases) {
+  const dst = new Uint8Array(CAST_ELEMENTS * ELEMENT_BYTES[to])
+  const figures = contenders.map((k) =>
+    megabytesPerSecond(src.byteLength, () => k.castFloats(src, from, dst, to, CAST_ELEMENTS))
+  )
+  console.log(
+    [`castFloats ${from}→${to}`.padEnd(34), ...figures.map((f) => f.toFixed(0).padStart(13))].join('')
+  )
+}
+if ('error' in native) console.log(`(native column missing: ${native.error})`)

@@ -1,0 +1,67 @@
+import { planTransform } from '../../engine/plan/plan-transform'
+import { parseCommandArgs } from '../args'
+import type { CliIO } from '../io'
+import { PLAN_OPTIONS, planInputFrom, printProblems } from '../plan-args'
+import { formatBytes, formatTable } from '../table'
+
+export const PLAN_USAGE = `Usage: shardscope plan --src <dir> [--dst <dir>] [--src-strategy <file|dir>] [--dst-strategy <file|dir>]
+         [--prefix <p>] [--rank <r>]... [--format ckpt|safetensors] [--dtype <t>] [--exclude <regex>] [--json]
+
+Plans the same conversion as "transform" without moving a byte: for every destination rank the source ranks
+it reads, the bytes it reads and writes, the files it opens and its peak buffer memory, and every problem
+found in the inputs. Exits 2 when the inputs have errors.
+`
+
+export async function planCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs('plan', argv, PLAN_OPTIONS)
+  if (values.help) {
+    io.out(PLAN_USAGE)
+    return 0
+  }
+  const plan = await planTransform(await planInputFrom('plan', values, false))
+  const summary = plan.ranks.map((r) => ({
+    rank: r.rank,
+    output: r.output,
+    sources: r.sourceRanks,
+    params: r.params.length,
+    bytesRead: r.totals.bytesRead,
+    bytesWritten: r.totals.bytesWritten,
+    filesOpened: r.totals.filesOpened,
+    peakBuffer: r.totals.peakBuffer
+  }))
+  const errors = plan.problems.filter((p) => p.severity === 'error')
+  if (values.json) {
+    io.out(
+      JSON.stringify({
+        source: plan.source,
+        destination: plan.destination,
+        ranks: summary,
+        totals: {
+          bytesRead: summary.reduce((s, r) => s + r.bytesRead, 0),
+          bytesWritten: summary.reduce((s, r) => s + r.bytesWritten, 0)
+        },
+        excluded: plan.excluded,
+        problems: plan.problems
+      }) + '\n'
+    )
+    return errors.length > 0 ? 2 : 0
+  }
+  printProblems(io, plan.problems)
+  io.out(
+    `Plan: ${plan.source.stageCount} × ${plan.source.stageDevices} source ranks → ${plan.destination.stageCount} × ${plan.destination.stageDevices} destination ranks\n\n` +
+      formatTable(
+        ['rank', 'output', 'source ranks', 'params', 'read', 'write', 'peak memory'],
+        summary.map((r) => [
+          r.rank,
+          r.output,
+          r.sources.join(', '),
+          r.params,
+          formatBytes(r.bytesRead),
+          formatBytes(r.bytesWritten),
+          formatBytes(r.peakBuffer)
+        ]),
+        [0, 3, 4, 5, 6]
+      )
+  )
+  return errors.length > 0 ? 2 : 0
+}

@@ -1,0 +1,78 @@
+import { ShardscopeError } from '../../engine/errors'
+import { runTransform } from '../../engine/exec/run-transform'
+import { planTransform } from '../../engine/plan/plan-transform'
+import { parseCommandArgs, requireInteger } from '../args'
+import type { CliIO } from '../io'
+import { PLAN_OPTIONS, planInputFrom, printProblems } from '../plan-args'
+import { formatDuration, progressPrinter } from '../progress'
+import { formatBytes, formatTable } from '../table'
+
+export const TRANSFORM_USAGE = `Usage: shardscope transform --src <dir> --dst <dir> [--src-strategy <file|dir>] [--dst-strategy <file|dir>]
+         [--prefix <p>] [--rank <r>]... [--format ckpt|safetensors] [--dtype <t>] [--exclude <regex>]
+         [--crc] [--jobs <n>] [--json] [--dec-key <hex|@file>] [--dec-mode <mode>]
+
+Converts the distributed checkpoint in --src (rank_N/ folders) from the source strategy's layout to the
+destination strategy's, writing <dst>/rank_<r>/<prefix><r>.ckpt (or .safetensors) for every destination rank.
+No --src-strategy: the source is one unsharded checkpoint. No --dst-strategy: merge into one full checkpoint.
+A strategy may be a folder of per-stage files; they are merged automatically.
+
+  --rank      write only these destination ranks (repeatable); only their source ranks need to exist
+  --dtype     cast floating-point tensors (bfloat16, float16, float32, float64), rounding to nearest-even
+  --exclude   leave out parameters whose names match, e.g. '^(adam_[mv]|accu_grads)\\.|^global_step$'
+  --crc       append MindSpore's CRC-32 trailer to .ckpt outputs
+  --jobs      destination ranks written in parallel (default: number of cores)
+
+Re-running resumes: outputs that shardscope-manifest.json vouches for are verified and skipped.
+Exit codes: 0 done, 2 bad input (nothing written), 130 cancelled (finished outputs kept).
+`
+
+export async function transformCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs('transform', argv, { ...PLAN_OPTIONS, jobs: { type: 'string' } })
+  if (values.help) {
+    io.out(TRANSFORM_USAGE)
+    return 0
+  }
+  const jobs = values.jobs === undefined ? undefined : requireInteger('transform', '--jobs', values.jobs)
+  if (jobs === 0) throw new ShardscopeError('BAD_INPUT', 'transform: --jobs must be at least 1.')
+  const input = await planInputFrom('transform', values, true)
+  const plan = await planTransform(input)
+  const errors = printProblems(io, plan.problems)
+  if (errors.length > 0) {
+    throw new ShardscopeError(
+      'PLAN_INVALID',
+      `nothing was written: ${errors.length} problem${errors.length === 1 ? '' : 's'} above must be fixed first.`
+    )
+  }
+  const printer = progressPrinter(io)
+  const summary = await runTransform(plan, {
+    ...(jobs !== undefined ? { jobs } : {}),
+    signal: io.signal,
+    onProgress: (p) => printer.update(p),
+    ...(input.open ? { open: input.open } : {})
+  })
+  printer.finish()
+  if (values.json) {
+    io.out(JSON.stringify({ ...summary, problems: plan.problems }) + '\n')
+    return 0
+  }
+  const written = summary.outputs.filter((o) => !o.skipped).length
+  io.out(
+    formatTable(
+      ['rank', 'file', 'size', 'sha256', ''],
+      summary.outputs.map((o) => [
+        o.rank,
+        o.output,
+        formatBytes(o.size),
+        o.sha256.slice(0, 16),
+        o.skipped ? 'already done, verified' : 'written'
+      ]),
+      [0, 2]
+    ) +
+      `\nWrote ${written} file${written === 1 ? '' : 's'} (${formatBytes(summary.bytesWritten)}) in ${formatDuration(summary.seconds)}` +
+      (written < summary.outputs.length
+        ? `; ${summary.outputs.length - written} were already done and verified`
+        : '') +
+      `.\nManifest: ${summary.manifest}\n`
+  )
+  return 0
+}

@@ -1,0 +1,92 @@
+import { ShardscopeError } from '../engine/errors'
+import { parseCastTarget } from '../engine/plan/output-dtype'
+import type { PlanInput } from '../engine/plan/plan-transform'
+import type { Problem } from '../engine/plan/plan-types'
+import { requireInteger } from './args'
+import type { CliIO } from './io'
+import { DECRYPT_OPTIONS, decryptionOptions, readStrategies, STRATEGY_OPTIONS } from './strategy-args'
+
+/** The options `transform` and `plan` share (same inputs, same plan). */
+export const PLAN_OPTIONS = {
+  src: { type: 'string' },
+  dst: { type: 'string' },
+  ...STRATEGY_OPTIONS,
+  prefix: { type: 'string' },
+  rank: { type: 'string', multiple: true },
+  format: { type: 'string' },
+  dtype: { type: 'string' },
+  exclude: { type: 'string' },
+  crc: { type: 'boolean' },
+  json: { type: 'boolean' },
+  ...DECRYPT_OPTIONS,
+  help: { type: 'boolean', short: 'h' }
+} as const
+
+type PlanValues = {
+  src?: string
+  dst?: string
+  'src-strategy'?: string
+  'dst-strategy'?: string
+  prefix?: string
+  rank?: string[]
+  format?: string
+  dtype?: string
+  exclude?: string
+  crc?: boolean
+  'dec-key'?: string
+  'dec-mode'?: string
+}
+
+export async function planInputFrom(
+  command: string,
+  values: PlanValues,
+  requireDestination: boolean
+): Promise<PlanInput> {
+  if (values.src === undefined)
+    throw new ShardscopeError('BAD_INPUT', `${command} needs --src <folder of rank_N/ checkpoints>.`)
+  if (requireDestination && values.dst === undefined)
+    throw new ShardscopeError('BAD_INPUT', `${command} needs --dst <output folder>.`)
+  const format = values.format ?? 'ckpt'
+  if (format !== 'ckpt' && format !== 'safetensors') {
+    throw new ShardscopeError('BAD_INPUT', `--format must be ckpt or safetensors, got "${format}".`)
+  }
+  const strategies = await readStrategies(values)
+  const input: PlanInput = {
+    sourceFolder: values.src,
+    destinationFolder: values.dst ?? '(not written)',
+    options: {
+      format,
+      crc: values.crc === true,
+      prefix: values.prefix ?? 'checkpoint_',
+      ...(values.dtype !== undefined ? { dtype: parseCastTarget(values.dtype) } : {}),
+      ...(values.exclude !== undefined ? { exclude: values.exclude } : {})
+    },
+    open: decryptionOptions(values)
+  }
+  if (values.crc && format === 'safetensors') {
+    throw new ShardscopeError(
+      'BAD_INPUT',
+      '--crc adds the .ckpt CRC trailer; safetensors outputs do not have one.'
+    )
+  }
+  if (values.prefix !== undefined && /[/\\]/.test(values.prefix)) {
+    throw new ShardscopeError(
+      'BAD_INPUT',
+      `--prefix must be a file-name prefix without slashes, got "${values.prefix}".`
+    )
+  }
+  if (strategies.source) input.sourceStrategy = strategies.source
+  if (strategies.destination) input.destinationStrategy = strategies.destination
+  if (values.rank) input.ranks = values.rank.map((r) => requireInteger(command, '--rank', r))
+  return input
+}
+
+/** Writes warnings and notes to stderr; returns the errors (all of them). */
+export function printProblems(io: CliIO, problems: Problem[]): Problem[] {
+  const label = { error: 'error', warning: 'warning', note: 'note' } as const
+  for (const p of problems.filter((x) => x.severity !== 'error'))
+    io.err(`${label[p.severity]}: ${p.message}\n`)
+  const errors = problems.filter((p) => p.severity === 'error')
+  for (const p of errors) io.err(`error: ${p.message}\n`)
+  return errors
+}

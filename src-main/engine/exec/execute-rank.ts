@@ -1,0 +1,116 @@
+import { join } from 'node:path'
+import { ShardscopeError } from '../errors'
+import { openCheckpointBytes, type CheckpointOpenOptions } from '../formats/checkpoint-file'
+import { CkptWriter, dimsForShape } from '../formats/ckpt/ckpt-writer'
+import { dtypeByName } from '../formats/dtypes'
+import { SafetensorsWriter } from '../formats/safetensors/safetensors-writer'
+import { elementCount } from '../formats/tensor-entry'
+import { AtomicFileSink, type ByteSink } from '../io/byte-sink'
+import type { ByteSource } from '../io/byte-source'
+import type { ParamPlan, PlanOptions, RankPlan } from '../plan/plan-types'
+import { allocateBuffers, assembleParam, type AssemblyBuffers } from './assemble-param'
+import type { Kernels } from './kernels'
+
+export interface RankJob {
+  plan: RankPlan
+  destinationFolder: string
+  options: PlanOptions
+  open?: CheckpointOpenOptions
+}
+
+export interface RankResult {
+  rank: number
+  output: string
+  size: number
+  sha256: string
+}
+
+export interface RankExecution {
+  kernels: Kernels
+  /** Output bytes and parameters done so far for this rank. */
+  onProgress(bytesDone: number, paramsDone: number): void
+  /** Checked between slabs; true stops the rank, deleting its partial output. */
+  cancelled(): boolean
+  createSink?(path: string): Promise<ByteSink>
+  buffers?: AssemblyBuffers
+}
+
+/**
+ * Writes one destination rank's file exactly as its plan says: sources opened once, tensors assembled slab by
+ * slab, output written to `<name>.tmp` and renamed only when complete. Any failure or cancellation deletes the
+ * temporary file, so nothing half-written ever carries the final name.
+ */
+export async function executeRank(job: RankJob, execution: RankExecution): Promise<RankResult> {
+  const path = join(job.destinationFolder, job.plan.output)
+  const sources: ByteSource[] = []
+  let sink: ByteSink | undefined
+  try {
+    for (const source of job.plan.sources) sources.push(await openCheckpointBytes(source.path, job.open))
+    sink = await (execution.createSink ?? ((p) => AtomicFileSink.create(p)))(path)
+    const buffers = execution.buffers ?? allocateBuffers()
+    let bytesDone = 0
+    let paramsDone = 0
+    const context = (write: (bytes: Uint8Array) => Promise<void>) => ({
+      sources,
+      kernels: execution.kernels,
+      buffers,
+      write,
+      checkpoint: () => {
+        if (execution.cancelled())
+          throw new ShardscopeError('CANCELLED', `Cancelled while writing ${path}.`, {
+            file: path,
+            rank: job.plan.rank
+          })
+      },
+      progress: (bytes: number) => {
+        bytesDone += bytes
+        execution.onProgress(bytesDone, paramsDone)
+      }
+    })
+    const done = () => execution.onProgress(bytesDone, ++paramsDone)
+    let result
+    if (job.options.format === 'safetensors') {
+      const writer = await SafetensorsWriter.create(sink, job.plan.params.map(tensorSpec))
+      const byName = new Map(job.plan.params.map((p) => [p.name, p]))
+      for (const name of writer.order) {
+        await assembleParam(
+          byName.get(name)!,
+          context((bytes) => writer.writeTensorData(bytes))
+        )
+        done()
+      }
+      result = await writer.finish()
+    } else {
+      const writer = new CkptWriter(sink, { crc: job.options.crc })
+      for (const param of job.plan.params) {
+        const spec = tensorSpec(param)
+        await writer.beginTensor(
+          param.name,
+          param.outDtype,
+          dimsForShape(param.shape, param.outDtype),
+          spec.byteLength
+        )
+        await assembleParam(
+          param,
+          context((bytes) => writer.writeData(bytes))
+        )
+        done()
+      }
+      result = await writer.finish()
+    }
+    sink = undefined
+    return { rank: job.plan.rank, output: job.plan.output, size: result.size, sha256: result.sha256 }
+  } finally {
+    if (sink) await sink.abort()
+    await Promise.all(sources.map((s) => s.close().catch(() => undefined)))
+  }
+}
+
+function tensorSpec(param: ParamPlan) {
+  return {
+    name: param.name,
+    dtype: param.outDtype,
+    shape: param.shape,
+    byteLength: elementCount(param.shape) * dtypeByName(param.outDtype)!.bytes
+  }
+}

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { parentPort, workerData } from 'node:worker_threads'
+import { isShardscopeError } from '../errors'
+import { allocateBuffers } from './assemble-param'
+import { executeRank } from './execute-rank'
+import { loadKernels } from './kernels-select'
+import type { FromWorker, ToWorker, WorkerData, WorkerError } from './worker-protocol'
+
+// Progress is sent at most this often; the main side aggregates and renders it.
+const PROGRESS_INTERVAL_MS = 100
+
+const data = workerData as WorkerData
+const cancelFlag = new Int32Array(data.cancel)
+const kernels = loadKernels()
+const buffers = allocateBuffers()
+const port = parentPort!
+const send = (message: FromWorker) => port.postMessage(message)
+
+port.on('message', (message: ToWorker) => {
+  void handle(message)
+})
+
+async function handle(message: ToWorker): Promise<void> {
+  const rank = message.type === 'run' ? message.job.plan.rank : message.rank
+  try {
+    if (message.type === 'hash') {
+      send({ type: 'hashed', rank, ...(await hashFile(message.path)) })
+      return
+    }
+    let last = 0
+    const result = await executeRank(message.job, {
+      kernels,
+      buffers,
+      cancelled: () => Atomics.load(cancelFlag, 0) !== 0,
+      onProgress: (bytesDone, paramsDone) => {
+        const now = Date.now()
+        if (now - last < PROGRESS_INTERVAL_MS) return
+        last = now
+        send({ type: 'progress', rank, bytesDone, paramsDone })
+      }
+    })
+    send({ type: 'done', result })
+  } catch (err) {
+    send({ type: 'failed', rank, error: describe(err) })
+  }
+}
+
+/** SHA-256 of a whole file, streamed; undefined when it does not exist. */
+async function hashFile(path: string): Promise<{ size: number; sha256: string | undefined }> {
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => -1
+  )
+  if (size < 0) return { size: 0, sha256: undefined }
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) {
+    if (Atomics.load(cancelFlag, 0) !== 0) return { size, sha256: undefined }
+    hash.update(chunk as Buffer)
+  }
+  return { size, sha256: hash.digest('hex') }
+}
+
+function describe(err: unknown): WorkerError {
+  if (isShardscopeError(err))
+    return { code: err.code, message: err.message, file: err.file, param: err.param, rank: err.rank }
+  return { message: err instanceof Error ? err.message : String(err) }
+}

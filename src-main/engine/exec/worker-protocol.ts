@@ -1,0 +1,26 @@
+import type { RankJob, RankResult } from './execute-rank'
+
+/** Messages between the executor's main side and its worker threads; plain data only. */
+export type ToWorker = { type: 'run'; job: RankJob } | { type: 'hash'; rank: number; path: string }
+
+export type FromWorker =
+  | { type: 'progress'; rank: number; bytesDone: number; paramsDone: number }
+  | { type: 'done'; result: RankResult }
+  | { type: 'hashed'; rank: number; size: number; sha256: string | undefined }
+  | { type: 'failed'; rank: number; error: WorkerError }
+
+export interface WorkerError {
+  /** Present for engine errors (a sentence for users); absent for bugs. */
+  code?: string
+  message: string
+  file?: string
+  param?: string
+  rank?: number
+}
+
+export interface WorkerData {
+  /** A SharedArrayBuffer of one Int32: non-zero asks the worker to stop between slabs. */
+  cancel: SharedArrayBuffer
+  /** With the TypeScript sources (tests, CLI via tsx): the module the bootstrap loads. */
+  entry?: string
+}
