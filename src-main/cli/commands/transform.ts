@@ -9,7 +9,7 @@ import { formatBytes, formatTable } from '../table'
 
 export const TRANSFORM_USAGE = `Usage: shardscope transform --src <dir> --dst <dir> [--src-strategy <file|dir>] [--dst-strategy <file|dir>]
          [--prefix <p>] [--rank <r>]... [--format ckpt|safetensors] [--dtype <t>] [--exclude <regex>]
-         [--crc] [--jobs <n>] [--json] [--dec-key <hex|@file>] [--dec-mode <mode>]
+         [--crc] [--fsync] [--jobs <n>] [--json] [--dec-key <hex|@file>] [--dec-mode <mode>]
 
 Converts the distributed checkpoint in --src (rank_N/ folders) from the source strategy's layout to the
 destination strategy's, writing <dst>/rank_<r>/<prefix><r>.ckpt (or .safetensors) for every destination rank.
@@ -20,6 +20,7 @@ A strategy may be a folder of per-stage files; they are merged automatically.
   --dtype     cast floating-point tensors (bfloat16, float16, float32, float64), rounding to nearest-even
   --exclude   leave out parameters whose names match, e.g. '^(adam_[mv]|accu_grads)\\.|^global_step$'
   --crc       append MindSpore's CRC-32 trailer to .ckpt outputs
+  --fsync     flush each output to disk before it gets its final name (safe against power loss; slower)
   --jobs      destination ranks written in parallel (default: number of cores)
 
 Re-running resumes: outputs that shardscope-manifest.json vouches for are verified and skipped.
@@ -27,7 +28,11 @@ Exit codes: 0 done, 2 bad input (nothing written), 130 cancelled (finished outpu
 `
 
 export async function transformCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs('transform', argv, { ...PLAN_OPTIONS, jobs: { type: 'string' } })
+  const { values } = parseCommandArgs('transform', argv, {
+    ...PLAN_OPTIONS,
+    jobs: { type: 'string' },
+    fsync: { type: 'boolean' }
+  })
   if (values.help) {
     io.out(TRANSFORM_USAGE)
     return 0
@@ -47,6 +52,7 @@ export async function transformCommand(argv: string[], io: CliIO): Promise<numbe
   const summary = await runTransform(plan, {
     ...(jobs !== undefined ? { jobs } : {}),
     signal: io.signal,
+    durable: values.fsync === true,
     onProgress: (p) => printer.update(p),
     ...(input.open ? { open: input.open } : {})
   })

@@ -7,16 +7,22 @@ import type { ParamPlan, TensorRead } from '../plan/plan-types'
 import type { FloatDtype, Kernels } from './kernels'
 import { READ_BUFFER_BYTES, SLAB_BYTES } from './limits'
 
-/** Buffers one destination rank reuses for every tensor; their sizes bound the executor's memory. */
+/**
+ * Buffers one destination rank reuses for every tensor. Two slabs (and two cast buffers) let one slab be written
+ * while the next is read; their sizes bound the executor's memory.
+ */
 export interface AssemblyBuffers {
-  slab: Uint8Array
+  slab0: Uint8Array
+  slab1: Uint8Array
+  cast0: Uint8Array
+  cast1: Uint8Array
   read: Uint8Array
-  cast: Uint8Array
 }
 
 /** Buffers start empty and grow to what the tensors need, never past the limits: small jobs stay small. */
 export function allocateBuffers(): AssemblyBuffers {
-  return { slab: new Uint8Array(0), read: new Uint8Array(0), cast: new Uint8Array(0) }
+  const empty = () => new Uint8Array(0)
+  return { slab0: empty(), slab1: empty(), cast0: empty(), cast1: empty(), read: empty() }
 }
 
 function grow(buffers: AssemblyBuffers, which: keyof AssemblyBuffers, bytes: number): Uint8Array {
@@ -51,44 +57,81 @@ export async function assembleParam(param: ParamPlan, context: AssemblyContext):
   if (elementCount(shape) === 0) return
   const outBytes = dtypeByName(param.outDtype)!.bytes
   const limit = Math.floor((SLAB_BYTES * e) / Math.max(e, outBytes))
-  for (const slab of slabs(shape, e, limit)) {
-    context.checkpoint()
-    const elements = elementCount(slab.extent)
-    const buffer = grow(context.buffers, 'slab', elements * e)
-    const base = flatIndex(slab.offset, shape)
-    for (const read of param.reads) {
-      const part = intersectBoxes({ offset: read.to, extent: read.extent }, slab)
-      if (!part) continue
-      const srcStart = part.offset.map((o, i) => read.from[i]! + o - read.to[i]!)
-      await readRegion(context, read, srcStart, part.extent, e, (chunk, chunkBase, start, extent) => {
-        context.kernels.copyBox({
-          src: chunk,
-          srcShape: read.shape,
-          srcBase: chunkBase,
-          srcStart: start,
-          dst: buffer,
-          dstShape: shape,
-          dstBase: base,
-          dstStart: start.map((s, i) => s - read.from[i]! + read.to[i]!),
-          extent,
-          elementBytes: e
-        })
-      })
+  let writing: Promise<void> = Promise.resolve()
+  let turn = 0
+  try {
+    for (const slab of slabs(shape, e, limit)) {
+      context.checkpoint()
+      const elements = elementCount(slab.extent)
+      const buffer = grow(context.buffers, turn === 0 ? 'slab0' : 'slab1', elements * e)
+      await fillSlab(param, slab, buffer, context, e)
+      let output = buffer
+      if (param.outDtype !== param.dtype) {
+        output = grow(context.buffers, turn === 0 ? 'cast0' : 'cast1', elements * outBytes)
+        context.kernels.castFloats(
+          buffer,
+          param.dtype as FloatDtype,
+          output,
+          param.outDtype as FloatDtype,
+          elements
+        )
+      }
+      // Writes stay in order; the previous slab's write overlapped with filling this one.
+      await writing
+      writing = context.write(output)
+      // Marked handled now; a failure still surfaces at the next await of `writing`.
+      writing.catch(() => undefined)
+      context.progress(elements * outBytes)
+      turn = 1 - turn
     }
-    if (param.outDtype === param.dtype) {
-      await context.write(buffer)
-    } else {
-      const cast = grow(context.buffers, 'cast', elements * outBytes)
-      context.kernels.castFloats(
+  } finally {
+    await writing.catch(() => undefined)
+  }
+  await writing
+}
+
+/** Fills one slab from every source region that overlaps it. */
+async function fillSlab(
+  param: ParamPlan,
+  slab: Box,
+  buffer: Uint8Array,
+  context: AssemblyContext,
+  e: number
+): Promise<void> {
+  const shape = param.shape
+  const base = flatIndex(slab.offset, shape)
+  for (const read of param.reads) {
+    const part = intersectBoxes({ offset: read.to, extent: read.extent }, slab)
+    if (!part) continue
+    const srcStart = part.offset.map((o, i) => read.from[i]! + o - read.to[i]!)
+    if (isContiguous(read.shape, part.extent) && isContiguous(shape, part.extent)) {
+      // Contiguous on both sides (whole rows, whole tensors): read straight into place, no copy.
+      const bytes = elementCount(part.extent) * e
+      const at = (flatIndex(part.offset, shape) - base) * e
+      await readTensorBytes(
+        context.sources[read.source]!,
+        tensorOf(read),
+        flatIndex(srcStart, read.shape) * e,
+        bytes,
         buffer,
-        param.dtype as FloatDtype,
-        cast,
-        param.outDtype as FloatDtype,
-        elements
+        at
       )
-      await context.write(cast)
+      continue
     }
-    context.progress(elements * outBytes)
+    await readRegion(context, read, srcStart, part.extent, e, (chunk, chunkBase, start, extent) => {
+      context.kernels.copyBox({
+        src: chunk,
+        srcShape: read.shape,
+        srcBase: chunkBase,
+        srcStart: start,
+        dst: buffer,
+        dstShape: shape,
+        dstBase: base,
+        dstStart: start.map((s, i) => s - read.from[i]! + read.to[i]!),
+        extent,
+        elementBytes: e
+      })
+    })
   }
 }
 
@@ -179,4 +222,12 @@ function tensorOf(read: TensorRead): TensorEntry {
 function flatIndex(index: readonly number[], shape: readonly number[]): number {
   const strides = stridesOf(shape)
   return index.reduce((sum, i, d) => sum + i * strides[d]!, 0)
+}
+
+/** Whether a box of this extent is one contiguous run in a C-order array of `shape`, wherever it starts. */
+function isContiguous(shape: readonly number[], extent: readonly number[]): boolean {
+  const first = extent.findIndex((length) => length > 1)
+  if (first < 0) return true
+  for (let i = first + 1; i < shape.length; i++) if (extent[i] !== shape[i]) return false
+  return true
 }

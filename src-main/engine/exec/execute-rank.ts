@@ -16,6 +16,8 @@ export interface RankJob {
   destinationFolder: string
   options: PlanOptions
   open?: CheckpointOpenOptions
+  /** fsync each output before renaming it (survives power loss, costs a disk flush per file). */
+  durable?: boolean
 }
 
 export interface RankResult {
@@ -46,7 +48,9 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
   let sink: ByteSink | undefined
   try {
     for (const source of job.plan.sources) sources.push(await openCheckpointBytes(source.path, job.open))
-    sink = await (execution.createSink ?? ((p) => AtomicFileSink.create(p)))(path)
+    sink = await (
+      execution.createSink ?? ((p) => AtomicFileSink.create(p, { durable: job.durable === true }))
+    )(path)
     const buffers = execution.buffers ?? allocateBuffers()
     let bytesDone = 0
     let paramsDone = 0

@@ -49,6 +49,8 @@ export interface RunOptions {
   signal?: AbortSignal
   onProgress?: (progress: TransformProgress) => void
   open?: CheckpointOpenOptions
+  /** fsync every output before it gets its final name. */
+  durable?: boolean
 }
 
 export interface RunSummary {

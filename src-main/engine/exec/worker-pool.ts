@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { ShardscopeError } from '../errors'
+import { bundledWorker } from './worker-bundle'
 import type { FromWorker, ToWorker, WorkerData, WorkerError } from './worker-protocol'
 
 type Settled = Exclude<FromWorker, { type: 'progress' }>
@@ -65,7 +66,12 @@ export class WorkerPool {
       cancel: this.cancelFlag.buffer as SharedArrayBuffer,
       ...(script.entry ? { entry: script.entry } : {})
     }
-    const worker = new Worker(script.filename, { workerData: data })
+    // A bundled worker is plain JavaScript: it must not inherit the parent's `--import tsx` loader, which costs
+    // a few hundred milliseconds per thread.
+    const worker = new Worker(script.filename, {
+      workerData: data,
+      ...(script.entry ? {} : { execArgv: [] })
+    })
     worker.on('message', (message: FromWorker) => {
       const task = this.busy.get(worker)
       if (!task) return
@@ -109,9 +115,15 @@ export function errorFromWorker(error: WorkerError): Error {
   return new Error(error.message)
 }
 
-/** The compiled worker next to a bundled main (Electron), or the TypeScript one through tsx from source. */
+/**
+ * The compiled worker next to a bundled main (Electron); from TypeScript sources a cached esbuild bundle of it,
+ * or, failing that, the TypeScript worker through tsx.
+ */
 function workerScript(): { filename: string; entry?: string } {
   const compiled = join(__dirname, 'transform-worker.js')
   if (existsSync(compiled)) return { filename: compiled }
-  return { filename: join(__dirname, 'worker-bootstrap.cjs'), entry: join(__dirname, 'transform-worker.ts') }
+  const source = join(__dirname, 'transform-worker.ts')
+  const bundled = bundledWorker(source)
+  if (bundled) return { filename: bundled }
+  return { filename: join(__dirname, 'worker-bootstrap.cjs'), entry: source }
 }

@@ -27,7 +27,11 @@ const FLUSH_THRESHOLD = 4 * 1024 * 1024
 export const TEMP_SUFFIX = '.tmp'
 
 export interface AtomicFileSinkOptions {
-  /** fsync before the rename, so a crash cannot leave a complete-looking but empty file. Default true. */
+  /**
+   * fsync before the rename, so that even a power loss cannot leave a complete-looking file whose data never
+   * reached the disk. Off by default, like cp and MindSpore's own writer: the rename alone already guarantees that
+   * no process ever sees a partial file under the final name.
+   */
   durable?: boolean
 }
 
@@ -54,7 +58,7 @@ export class AtomicFileSink implements ByteSink {
     try {
       await mkdir(dirname(path), { recursive: true })
       const handle = await open(tempPath, 'w')
-      return new AtomicFileSink(path, tempPath, handle, options.durable ?? true)
+      return new AtomicFileSink(path, tempPath, handle, options.durable ?? false)
     } catch (err) {
       throw ioError(err, tempPath, 'create')
     }
@@ -66,13 +70,16 @@ export class AtomicFileSink implements ByteSink {
 
   async write(data: Uint8Array): Promise<void> {
     if (data.length === 0) return
-    this.hash.update(data)
     if (data.length >= FLUSH_THRESHOLD) {
       await this.flush()
-      await this.writeAll(data)
+      // The kernel copies the bytes on a libuv thread while this thread hashes them.
+      const writing = this.writeAll(data)
+      this.hash.update(data)
+      await writing
       this.written += data.length
       return
     }
+    this.hash.update(data)
     // Callers may reuse their buffer after we return, so keep a copy of what we hold on to.
     this.pending.push(data.slice())
     this.pendingBytes += data.length

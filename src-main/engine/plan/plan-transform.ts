@@ -271,7 +271,7 @@ function outputSize(params: ParamPlan[], options: PlanOptions): number {
     : ckptFileSize(tensors, { crc: options.crc })
 }
 
-/** One slab of the largest tensor, its cast copy when casting (at most a slab too), and the read buffer. */
+/** Two slabs of the largest tensor (one filling while one is written), their cast copies, and the read buffer. */
 function peakBuffer(params: ParamPlan[]): number {
   let largest = 0
   for (const p of params) {
@@ -282,7 +282,7 @@ function peakBuffer(params: ParamPlan[]): number {
       Math.floor((SLAB_BYTES * inBytes) / Math.max(inBytes, outBytes))
     )
     const cast = p.outDtype === p.dtype ? 0 : (slab / inBytes) * outBytes
-    largest = Math.max(largest, slab + cast)
+    largest = Math.max(largest, 2 * (slab + cast))
   }
   return largest + (params.length > 0 ? READ_BUFFER_BYTES : 0)
 }
