@@ -9,6 +9,7 @@ import { scanCheckpointFolder } from '../model/checkpoint-set'
 import type { StrategySet } from '../model/strategy-set'
 import { READ_BUFFER_BYTES, SLAB_BYTES } from '../exec/limits'
 import { contiguousRuns } from './byte-runs'
+import { mindsporeDifferences } from './mindspore-differences'
 import { outputDtype } from './output-dtype'
 import { buildParamCatalog, listNames, type CatalogParam } from './param-catalog'
 import type {
@@ -94,6 +95,7 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
   )
   reportCopies(copied, src, dst, problems)
   reportUnplaced(dst, indexed, problems)
+  mindsporeDifferences(src, dst, new Map(catalog.map((p) => [p.name, p.dtype])), problems)
   if (catalog.length === 0 && problems.every((p) => p.severity !== 'error')) {
     problems.push({
       severity: 'error',

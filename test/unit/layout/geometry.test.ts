@@ -162,3 +162,35 @@ describe('layouts that cannot be used', () => {
     expect(g.replicasOf(0)).toEqual([0, 1, 2, 3])
   })
 })
+
+describe('notes where MindSpore would differ', () => {
+  it('flags device counts that do not divide, transposed maps with optimizer shards, Int4 and text', async () => {
+    const { mindsporeDifferences } = await import('../../../src-main/engine/plan/mindspore-differences')
+    const { describeSide } = await import('../../../src-main/engine/plan/strategy-side')
+    const set = (devMatrix: number[], layouts: ParamLayout[]) => ({
+      sources: ['s'],
+      format: 'protobuf' as const,
+      currentStage: 1,
+      merged: false,
+      operators: [],
+      layouts: layouts.map((l) => ({ ...l, devMatrix }))
+    })
+    const problems: { severity: string; message: string }[] = []
+    mindsporeDifferences(
+      describeSide(set([2, 2, 2], [layout([2, 2, 2], [0, 1], 2)]), 'source strategy'),
+      describeSide(set([3], [layout([3], [-1, -1])]), 'destination strategy'),
+      new Map([
+        ['w', 'Float32'],
+        ['q', 'Int4'],
+        ['note', 'str']
+      ]),
+      problems as never
+    )
+    expect(problems.map((p) => p.message)).toEqual([
+      'MindSpore refuses to transform 8 devices per stage to 3 ("Cannot transform device_num"), because neither divides the other; Shardscope converts them exactly.',
+      "w combines a transposed tensor map with optimizer sharding; MindSpore's transform assigns such slices to the wrong ranks (spec §4.5), Shardscope follows the layout the training run actually used.",
+      "q stays Int4; MindSpore's transform would write it as Int8.",
+      "note holds text; MindSpore's transform crashes on such entries, Shardscope copies it."
+    ])
+  })
+})
