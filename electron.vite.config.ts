@@ -6,7 +6,13 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      lib: { entry: resolve(__dirname, 'src-main/shells/electron/main.ts') }
+      lib: {
+        entry: {
+          main: resolve(__dirname, 'src-main/shells/electron/main.ts'),
+          // Worker threads need their own file next to main.js (see worker-pool.ts).
+          'transform-worker': resolve(__dirname, 'src-main/engine/exec/transform-worker.ts')
+        }
+      }
     }
   },
   preload: {

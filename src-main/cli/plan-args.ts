@@ -54,6 +54,7 @@ export async function planInputFrom(
   const input: PlanInput = {
     sourceFolder: values.src,
     destinationFolder: values.dst ?? '(not written)',
+    checkDestination: values.dst !== undefined,
     options: {
       format,
       crc: values.crc === true,

@@ -1,3 +1,5 @@
+export { formatBytes } from '../engine/util/format-bytes'
+
 /** A plain-text table with aligned columns, for human-readable command output. */
 export function formatTable(
   headers: string[],
@@ -14,15 +16,4 @@ export function formatTable(
   return (
     [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n') + '\n'
   )
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2)} ${units[unit]}`
 }

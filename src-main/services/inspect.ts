@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { ioError } from '../engine/errors'
+import { ioError } from '../engine/io/io-error'
 import type { CheckpointOpenOptions } from '../engine/formats/checkpoint-file'
 import { withCheckpoint } from '../engine/formats/checkpoint-file'
 import { parseRankTable } from '../engine/formats/rank-table/rank-table'
@@ -89,24 +89,27 @@ export async function inspectPath(path: string, options: CheckpointOpenOptions =
       )
       return { kind: 'checkpoint-folder', ranks, problems: set.problems }
     }
-    case 'rank-table': {
-      let text: string
-      try {
-        text = await readFile(path, 'utf8')
-      } catch (err) {
-        throw ioError(err, path, 'read rank table')
-      }
-      const table = parseRankTable(text, path)
-      return {
-        kind: 'rank-table',
-        servers: table.servers.map((s) => ({
-          id: s.id,
-          ...(s.ip ? { ip: s.ip } : {}),
-          devices: s.devices.length
-        })),
-        ranks: table.ranks.map((r) => ({ rank: r.rank, server: r.server, device: r.device })),
-        problems: table.problems
-      }
-    }
+    case 'rank-table':
+      return { kind: 'rank-table', ...(await describeRankTable(path)) }
+  }
+}
+
+/** A rank table's servers, rank → server/device mapping and problems in words. */
+export async function describeRankTable(path: string) {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw ioError(err, path, 'read rank table')
+  }
+  const table = parseRankTable(text, path)
+  return {
+    servers: table.servers.map((s) => ({
+      id: s.id,
+      ...(s.ip ? { ip: s.ip } : {}),
+      devices: s.devices.length
+    })),
+    ranks: table.ranks.map((r) => ({ rank: r.rank, server: r.server, device: r.device })),
+    problems: table.problems
   }
 }

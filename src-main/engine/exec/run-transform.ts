@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { readFile, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ioError, isShardscopeError, ShardscopeError } from '../errors'
+import { isShardscopeError, ShardscopeError } from '../errors'
+import { ioError } from '../io/io-error'
 import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
 import { TEMP_SUFFIX } from '../io/byte-sink'
 import type { RankPlan, TransformPlan } from '../plan/plan-types'
@@ -147,14 +148,22 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
           }
           delete manifest.outputs[rank.output]
           await unlink(path + TEMP_SUFFIX).catch(() => undefined)
-          entry.state = 'running'
+          // Queued until a worker takes it: the first progress message says it is running.
+          entry.state = 'queued'
           report()
           const settled = await pool.run(
             {
               type: 'run',
-              job: { plan: rank, destinationFolder: destination, options: plan.options, open: options.open }
+              job: {
+                plan: rank,
+                destinationFolder: destination,
+                options: plan.options,
+                open: options.open,
+                durable: options.durable === true
+              }
             },
             (m) => {
+              entry.state = 'running'
               entry.bytesDone = m.bytesDone
               entry.paramsDone = m.paramsDone
               report()

@@ -6,7 +6,9 @@ import { isShardscopeError } from '../errors'
 import { allocateBuffers } from './assemble-param'
 import { executeRank } from './execute-rank'
 import { loadKernels } from './kernels-select'
-import type { FromWorker, ToWorker, WorkerData, WorkerError } from './worker-protocol'
+import { readStrategyInput } from '../formats/strategy/strategy-file'
+import { planTransform, type PlanInput } from '../plan/plan-transform'
+import type { FromWorker, PlanJob, ToWorker, WorkerData, WorkerError } from './worker-protocol'
 
 // Progress is sent at most this often; the main side aggregates and renders it.
 const PROGRESS_INTERVAL_MS = 100
@@ -29,6 +31,10 @@ async function handle(message: ToWorker): Promise<void> {
       send({ type: 'hashed', rank, ...(await hashFile(message.path)) })
       return
     }
+    if (message.type === 'plan') {
+      send({ type: 'planned', rank, plan: await planFromPaths(message.job) })
+      return
+    }
     let last = 0
     const result = await executeRank(message.job, {
       kernels,
@@ -45,6 +51,19 @@ async function handle(message: ToWorker): Promise<void> {
   } catch (err) {
     send({ type: 'failed', rank, error: describe(err) })
   }
+}
+
+async function planFromPaths(job: PlanJob) {
+  const input: PlanInput = {
+    sourceFolder: job.sourceFolder,
+    destinationFolder: job.destinationFolder,
+    options: job.options
+  }
+  if (job.sourceStrategy) input.sourceStrategy = await readStrategyInput(job.sourceStrategy)
+  if (job.destinationStrategy) input.destinationStrategy = await readStrategyInput(job.destinationStrategy)
+  if (job.ranks) input.ranks = job.ranks
+  if (job.open) input.open = job.open
+  return planTransform(input)
 }
 
 /** SHA-256 of a whole file, streamed; undefined when it does not exist. */

@@ -1,12 +1,29 @@
+import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
+import type { PlanOptions, TransformPlan } from '../plan/plan-types'
 import type { RankJob, RankResult } from './execute-rank'
 
+/** A plan to compute off the main thread: strategies by path, read by the worker. */
+export interface PlanJob {
+  sourceFolder: string
+  destinationFolder: string
+  sourceStrategy?: string
+  destinationStrategy?: string
+  ranks?: number[]
+  options: PlanOptions
+  open?: CheckpointOpenOptions
+}
+
 /** Messages between the executor's main side and its worker threads; plain data only. */
-export type ToWorker = { type: 'run'; job: RankJob } | { type: 'hash'; rank: number; path: string }
+export type ToWorker =
+  | { type: 'run'; job: RankJob }
+  | { type: 'hash'; rank: number; path: string }
+  | { type: 'plan'; rank: number; job: PlanJob }
 
 export type FromWorker =
   | { type: 'progress'; rank: number; bytesDone: number; paramsDone: number }
   | { type: 'done'; result: RankResult }
   | { type: 'hashed'; rank: number; size: number; sha256: string | undefined }
+  | { type: 'planned'; rank: number; plan: TransformPlan }
   | { type: 'failed'; rank: number; error: WorkerError }
 
 export interface WorkerError {

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ioError, ShardscopeError } from '../errors'
+import { ShardscopeError } from '../errors'
+import { ioError } from '../io/io-error'
 import { withLocalFile } from '../io/local-file'
 import { cipherModeOfMagic, type CipherMode } from './ckpt/cipher-modes'
 import { looksLikeRankTable } from './rank-table/rank-table'

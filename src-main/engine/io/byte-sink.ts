@@ -1,7 +1,8 @@
 import { createHash, type Hash } from 'node:crypto'
-import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises'
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { ioError } from '../errors'
+import { ensureDirectory } from './ensure-directory'
+import { ioError } from './io-error'
 
 /** Where output bytes go. Writes are sequential; nothing is visible under the final name before `commit`. */
 export interface ByteSink {
@@ -56,7 +57,7 @@ export class AtomicFileSink implements ByteSink {
   static async create(path: string, options: AtomicFileSinkOptions = {}): Promise<AtomicFileSink> {
     const tempPath = path + TEMP_SUFFIX
     try {
-      await mkdir(dirname(path), { recursive: true })
+      await ensureDirectory(dirname(path))
       const handle = await open(tempPath, 'w')
       return new AtomicFileSink(path, tempPath, handle, options.durable ?? false)
     } catch (err) {

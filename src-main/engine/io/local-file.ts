@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises'
-import { ioError } from '../errors'
+import { ioError } from './io-error'
 import { truncatedError, type ByteSource } from './byte-source'
 
 /** A file on local disk read with positional reads; works for files of any size (offsets are exact up to 2^53). */

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ioError, ShardscopeError } from '../errors'
+import { ShardscopeError } from '../errors'
+import { ioError } from '../io/io-error'
 
 export type CheckpointFormat = 'ckpt' | 'safetensors'
 

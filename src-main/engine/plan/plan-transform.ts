@@ -9,6 +9,7 @@ import { scanCheckpointFolder } from '../model/checkpoint-set'
 import type { StrategySet } from '../model/strategy-set'
 import { READ_BUFFER_BYTES, SLAB_BYTES } from '../exec/limits'
 import { contiguousRuns } from './byte-runs'
+import { checkDestinationFolder } from './destination-check'
 import { mindsporeDifferences } from './mindspore-differences'
 import { outputDtype } from './output-dtype'
 import { buildParamCatalog, listNames, type CatalogParam } from './param-catalog'
@@ -37,6 +38,8 @@ export interface PlanInput {
   ranks?: number[]
   options: PlanOptions
   open?: CheckpointOpenOptions
+  /** Whether to check that the destination folder can be written (not for a preview without one). */
+  checkDestination?: boolean
 }
 
 /**
@@ -50,6 +53,7 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
   const destinationRanks = chooseDestinationRanks(input.ranks, rankCount(dst), problems)
   const exclude = compileExclude(input.options.exclude)
 
+  if (input.checkDestination !== false) await checkDestinationFolder(input.destinationFolder, problems)
   const folder = await scanCheckpointFolder(input.sourceFolder)
   for (const message of folder.problems)
     problems.push({ severity: 'warning', message, file: input.sourceFolder })

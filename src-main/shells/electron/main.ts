@@ -1,16 +1,45 @@
-import { app, BrowserWindow, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron'
 import { join } from 'node:path'
+import { AppService } from '../../services/app-service'
+import { registerIpc, trustedUrlCheck } from './ipc'
 import { CONTENT_SECURITY_POLICY, secureWindowOptions } from './window-options'
+
+const rendererFile = join(__dirname, '../renderer/index.html')
+const devServer = process.env['ELECTRON_RENDERER_URL']
+
+const service = new AppService(
+  {
+    shell: 'electron',
+    async pickPaths(kind) {
+      const window = BrowserWindow.getFocusedWindow()
+      const properties: ('openFile' | 'openDirectory' | 'multiSelections')[] = [
+        kind === 'file' ? 'openFile' : 'openDirectory',
+        'multiSelections'
+      ]
+      const result = window
+        ? await dialog.showOpenDialog(window, { properties })
+        : await dialog.showOpenDialog({ properties })
+      return result.canceled ? [] : result.filePaths
+    },
+    async reveal(path) {
+      shell.showItemInFolder(path)
+    }
+  },
+  { version: app.getVersion() }
+)
+
+const attachEvents = registerIpc(ipcMain, service, trustedUrlCheck(rendererFile, devServer))
 
 async function createWindow(): Promise<void> {
   const window = new BrowserWindow(secureWindowOptions(join(__dirname, '../preload/preload.js')))
+  const detach = attachEvents(window.webContents)
+  window.on('closed', detach)
   window.once('ready-to-show', () => window.show())
-  // Links never open inside the app window.
+  // Links never open inside the app window, and the window never navigates away from the app.
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
   window.webContents.on('will-navigate', (event) => event.preventDefault())
-  const devServer = process.env['ELECTRON_RENDERER_URL']
   if (devServer) await window.loadURL(devServer)
-  else await window.loadFile(join(__dirname, '../renderer/index.html'))
+  else await window.loadFile(rendererFile)
 }
 
 app.whenReady().then(async () => {
@@ -19,6 +48,8 @@ app.whenReady().then(async () => {
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] }
     })
   })
+  // The renderer never gets camera, notifications or any other permission.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   await createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow()
@@ -26,5 +57,6 @@ app.whenReady().then(async () => {
 })
 
 app.on('window-all-closed', () => {
+  void service.close()
   if (process.platform !== 'darwin') app.quit()
 })

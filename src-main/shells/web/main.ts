@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { AppService } from '../../services/app-service'
 import { startWebServer } from './server'
 
 /** `npm run serve [-- --port <p>]`: the app in a local browser, e.g. on a cluster login node through a tunnel. */
@@ -20,11 +21,12 @@ async function main(): Promise<void> {
     process.exitCode = 2
     return
   }
-  const running = await startWebServer({ rendererDir, port })
+  const service = new AppService({ shell: 'browser' })
+  const running = await startWebServer({ rendererDir, port, service })
   process.stdout.write(
     `Shardscope is running in browser mode. Open this URL (it carries your session token):\n${running.url}\n`
   )
-  const stop = () => void running.close().then(() => process.exit(0))
+  const stop = () => void Promise.all([running.close(), service.close()]).then(() => process.exit(0))
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
 }

@@ -1,12 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { AppService } from '../../services/app-service'
 import { CONTENT_SECURITY_POLICY } from '../electron/window-options'
+import { attachApiSocket } from './api-socket'
 import { newSessionToken, readCookie, TOKEN_COOKIE, tokensMatch } from './session-token'
 import { resolveStaticFile } from './static-files'
 
 export interface WebServerOptions {
   /** The built renderer (out/renderer). */
   rendererDir: string
+  /** The app's use cases, served at /api over a WebSocket; without it only the static files are served. */
+  service?: AppService
   /** 0 picks a free port. */
   port?: number
   /** Fixed token for tests; random otherwise. */
@@ -74,12 +78,17 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     server.listen(options.port ?? 0, HOST, () => resolve())
   })
   port = (server.address() as AddressInfo).port
+  if (options.service) attachApiSocket(server, options.service, token, () => port)
   return {
     url: `http://${HOST}:${port}/?token=${token}`,
     token,
     port,
     server,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
   }
 }
 

@@ -1,6 +1,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { ioError, ShardscopeError } from '../../errors'
+import { ShardscopeError } from '../../errors'
+import { ioError } from '../../io/io-error'
 import type { ByteSink, SinkResult } from '../../io/byte-sink'
 import { CIPHER_MAGIC, type CipherMode } from './cipher-modes'
 import {

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
-import { ioError, ShardscopeError } from '../../errors'
+import { ShardscopeError } from '../../errors'
+import { ioError } from '../../io/io-error'
 import { AtomicFileSink } from '../../io/byte-sink'
 import type { StrategySet } from '../../model/strategy-set'
 import { mergeStageStrategies } from './strategy-merge'

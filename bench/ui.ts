@@ -1,0 +1,130 @@
+// bench/ui: time-to-interactive of the strategy explorer for a 10,000-parameter strategy, and frame times while
+// scrolling it, in browser mode with Debian's Chromium. Prints figures; asserts nothing. Needs `npm run build`.
+//
+//   npm run build && node --import tsx bench/ui.ts [--params 10000]
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { Page } from 'playwright-core'
+import { startApp } from '../test/e2e/harness'
+
+const { values } = parseArgs({ options: { params: { type: 'string' } } })
+const count = Number(values.params ?? 10_000)
+
+/** A merged 2-stage strategy in the JSON form, with tensor_shape so the explorer knows every shape. */
+function writeStrategy(path: string, variant: string): void {
+  const layouts: Record<string, unknown> = {}
+  const maps = [
+    [2, -1],
+    [-1, 1],
+    [1, 0],
+    [-1, -1]
+  ]
+  for (let i = 0; i < count; i++) {
+    const stage = i < count / 2 ? 0 : 1
+    const prefix = ['', 'adam_m.', 'adam_v.'][i % 3]
+    layouts[`${stage}-${prefix}${variant}.layers.${Math.floor(i / 12)}.block.w${i % 12}.weight`] = {
+      dev_matrix: [2, 2, 2],
+      tensor_map: maps[i % maps.length],
+      field: 0,
+      opt_weight_shard_size: i % 5 === 0 ? 2 : 0,
+      opt_weight_shard_step: i % 5 === 0 ? 1 : 0,
+      tensor_shape: [4096, 1024 * (1 + (i % 4))]
+    }
+  }
+  writeFileSync(
+    path,
+    JSON.stringify({
+      current_stage: 1,
+      parallel_layout_item: layouts,
+      parallel_strategy_item: {
+        MatMul_a: { stage: 0, parallel_strategy: [[2, 1]] },
+        MatMul_b: { stage: 1, parallel_strategy: [[2, 1]] }
+      }
+    })
+  )
+}
+
+/**
+ * Runs in the page: scrolls the table 120 px (a brisk wheel step) per animation frame for 600 frames, recording
+ * each frame's duration. A string, so the TypeScript loader's helpers never end up in code the browser runs.
+ */
+const SCROLL_AND_TIME_FRAMES = `(async () => {
+  const table = document.querySelector('[data-testid="param-table"]')
+  const deltas = []
+  let last = performance.now()
+  const step = 120
+  await new Promise((resolve) => {
+    const tick = (now) => {
+      deltas.push(now - last)
+      last = now
+      table.scrollTop += step
+      if (table.scrollTop + table.clientHeight >= table.scrollHeight - 1 || deltas.length > 600) resolve()
+      else requestAnimationFrame(tick)
+    }
+    requestAnimationFrame(tick)
+  })
+  return { deltas: deltas.slice(1), rowsInPage: document.querySelectorAll('[data-testid="param-row"]').length }
+})()`
+
+/** From pressing Enter on the path to the explorer showing rows and answering a click on one. */
+async function timeToInteractive(page: Page, strategy: string) {
+  const started = Date.now()
+  await page.getByLabel('Path').fill(strategy)
+  await page.getByLabel('Path').press('Enter')
+  await page
+    .getByRole('navigation', { name: 'Views' })
+    .getByRole('button', { name: 'Strategy explorer', exact: true })
+    .click()
+  await page
+    .locator(
+      `[data-testid="param-row"][data-name^="${basename(strategy, '.json').split('-')[1]}"], [data-testid="param-row"][data-name*=".${basename(strategy, '.json').split('-')[1]}."]`
+    )
+    .first()
+    .waitFor()
+  const shown = Date.now()
+  await page.getByTestId('param-row').nth(3).click()
+  await page.locator('[data-testid="param-row"][aria-selected="true"]').waitFor()
+  return { total: Date.now() - started, shown: shown - started, click: Date.now() - shown }
+}
+
+async function main() {
+  const work = mkdtempSync(join(tmpdir(), 'shardscope-bench-ui-'))
+  const first = join(work, 'strategy-model.json')
+  const second = join(work, 'strategy-network.json')
+  writeStrategy(first, 'model')
+  writeStrategy(second, 'network')
+  const app = await startApp()
+  try {
+    const { page } = app
+    await page.goto(`${app.url}&sample=0`)
+    await page.getByLabel('Path').waitFor()
+    const cold = await timeToInteractive(page, first)
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('button', { name: 'Open', exact: true })
+      .click()
+    const warm = await timeToInteractive(page, second)
+    const countText = await page.getByTestId('param-count').innerText()
+    const frames = (await page.evaluate(SCROLL_AND_TIME_FRAMES)) as { deltas: number[]; rowsInPage: number }
+    const sorted = [...frames.deltas].sort((a, b) => a - b)
+    const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? 0
+    console.log(`bench/ui: ${countText} in the strategy explorer (browser mode, headless Chromium, 1440x900)`)
+    console.log(
+      `time to interactive, first strategy of the session: ${cold.total} ms (rows shown after ${cold.shown} ms, click answered ${cold.click} ms later)`
+    )
+    console.log(
+      `time to interactive, a second one: ${warm.total} ms (rows shown after ${warm.shown} ms, click answered ${warm.click} ms later)`
+    )
+    console.log(
+      `scrolling ${frames.deltas.length} frames: mean ${(frames.deltas.reduce((a, b) => a + b, 0) / frames.deltas.length).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, worst ${sorted[sorted.length - 1]!.toFixed(1)} ms; ${frames.rowsInPage} rows in the page`
+    )
+    if (app.errors.length > 0) console.log(`page errors: ${app.errors.join('; ')}`)
+  } finally {
+    await app.close()
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+void main()

@@ -1,0 +1,222 @@
+/**
+ * The one contract between the renderer and main: every request, its parameters and result, and every event.
+ * The Electron preload and the browser-mode server both implement it; the renderer cannot tell them apart.
+ * Type-only: the renderer imports nothing from main at run time.
+ */
+
+export type TensorMapEntry = number | number[]
+
+export interface AppInfo {
+  shell: 'electron' | 'browser'
+  version: string
+  /** Whether native file dialogs exist (Electron); browser mode browses the server's disk instead. */
+  nativeDialogs: boolean
+  home: string
+}
+
+export interface SampleWorkspace {
+  title: string
+  description: string
+  folder: string
+  /** Folder of per-stage strategy files. */
+  sourceStrategy: string
+  destinationStrategy: string
+}
+
+export type ItemKind = 'strategy' | 'checkpoint-folder' | 'checkpoint' | 'rank-table'
+
+/** What a dropped or opened path was recognised as, or why it was not. */
+export type OpenedItem =
+  | { ok: true; kind: ItemKind; path: string; title: string; detail: string }
+  | { ok: false; path: string; error: string }
+
+export interface DirectoryListing {
+  path: string
+  parent?: string
+  entries: { name: string; path: string; kind: 'dir' | 'file'; size: number }[]
+}
+
+export interface UploadFile {
+  /** Path inside the dropped item, with `/` separators (e.g. `src/rank_0/checkpoint_0.ckpt`). */
+  relativePath: string
+  /** File content, base64. */
+  data: string
+}
+
+export interface ParamRow {
+  name: string
+  stage: number
+  /** Stages holding this parameter (a tied embedding lists several). */
+  stages: number[]
+  devMatrix: number[]
+  tensorMap: TensorMapEntry[]
+  optShardSize: number
+  optShardStep: number
+  field: number
+  /** Known when a checkpoint folder accompanies the strategy (or the JSON records it). */
+  shape?: number[]
+  dtype?: string
+  sliceShape?: number[]
+  bytesPerRank?: number
+  sharded: boolean
+  optimizerState: boolean
+}
+
+export interface StrategyDescription {
+  path: string
+  format: 'protobuf' | 'json'
+  merged: boolean
+  stageCount: number
+  stageDevices: number
+  params: ParamRow[]
+  /** Problems with the strategy itself or against the checkpoint folder, in words. */
+  problems: string[]
+}
+
+export interface FolderDescription {
+  path: string
+  format: 'ckpt' | 'safetensors' | 'mixed'
+  totalBytes: number
+  ranks: { rank: number; file: string; size: number; params: number; stage?: number }[]
+  missingRanks: number[]
+  problems: { severity: 'error' | 'warning'; message: string }[]
+}
+
+export interface RankTableDescription {
+  path: string
+  servers: { id: string; ip?: string; devices: number }[]
+  ranks: { rank: number; server: string; device: number }[]
+  problems: string[]
+}
+
+export interface PlanRequest {
+  source: { folder: string; strategy?: string }
+  /** No strategy: merge into one full checkpoint. */
+  destination: { folder: string; strategy?: string }
+  options: { format: 'ckpt' | 'safetensors'; dtype?: string; exclude?: string; crc?: boolean }
+}
+
+export interface PlanProblem {
+  severity: 'error' | 'warning' | 'note'
+  message: string
+}
+
+export interface PlanRankSummary {
+  rank: number
+  stage: number
+  output: string
+  sourceRanks: number[]
+  params: number
+  bytesRead: number
+  bytesWritten: number
+  peakBuffer: number
+}
+
+export interface PlanSummary {
+  planId: string
+  source: { folder: string; stageCount: number; stageDevices: number; rankCount: number }
+  destination: { folder: string; stageCount: number; stageDevices: number; rankCount: number }
+  ranks: PlanRankSummary[]
+  /** Bytes each source rank feeds each destination rank: the flow diagram. */
+  flows: { source: number; destination: number; bytes: number }[]
+  problems: PlanProblem[]
+  /** Parameter names in output order, for the per-parameter preview. */
+  params: string[]
+}
+
+export interface PlanParamDetail {
+  name: string
+  action: 'reshard' | 'copy'
+  dtype: string
+  outDtype: string
+  fullShape: number[]
+  /** The destination rank's block in the full tensor. */
+  offset: number[]
+  shape: number[]
+  /** Source blocks, in full-tensor coordinates, that assemble it. */
+  pieces: { sourceRank: number; offset: number[]; extent: number[]; bytes: number }[]
+}
+
+export type JobState = 'running' | 'done' | 'failed' | 'cancelled'
+
+export interface JobProgress {
+  jobId: string
+  state: JobState
+  ranks: {
+    rank: number
+    output: string
+    state: string
+    bytesDone: number
+    bytesTotal: number
+    paramsDone: number
+    paramsTotal: number
+  }[]
+  bytesDone: number
+  bytesTotal: number
+  paramsDone: number
+  paramsTotal: number
+  ranksDone: number
+  ranksSkipped: number
+  ranksTotal: number
+  elapsedSeconds: number
+  etaSeconds?: number
+  bytesPerSecond: number
+}
+
+export interface JobResult {
+  jobId: string
+  destination: string
+  manifest: string
+  seconds: number
+  outputs: { rank: number; output: string; size: number; sha256: string; skipped: boolean }[]
+  verified: boolean
+}
+
+export interface RecentItem {
+  path: string
+  kind: ItemKind
+  openedAt: string
+}
+
+export interface Requests {
+  'app.info': { params: Record<string, never>; result: AppInfo }
+  'sample.open': { params: Record<string, never>; result: SampleWorkspace }
+  'path.open': { params: { path: string }; result: OpenedItem }
+  'path.list': { params: { path?: string }; result: DirectoryListing }
+  'path.pick': { params: { kind: 'file' | 'folder' }; result: { paths: string[] } }
+  'path.reveal': { params: { path: string }; result: { revealed: boolean } }
+  'upload.files': { params: { name: string; files: UploadFile[] }; result: OpenedItem }
+  'strategy.describe': { params: { path: string; folder?: string }; result: StrategyDescription }
+  'folder.describe': { params: { path: string; strategy?: string }; result: FolderDescription }
+  'rankTable.describe': { params: { path: string }; result: RankTableDescription }
+  'plan.create': { params: PlanRequest; result: PlanSummary }
+  'plan.param': { params: { planId: string; rank: number; param: string }; result: PlanParamDetail }
+  'job.start': { params: { planId: string; jobs?: number }; result: { jobId: string } }
+  'job.cancel': { params: { jobId: string }; result: { cancelled: boolean } }
+  'recent.list': { params: Record<string, never>; result: RecentItem[] }
+}
+
+export type RequestName = keyof Requests
+export type RequestParams<K extends RequestName> = Requests[K]['params']
+export type RequestResult<K extends RequestName> = Requests[K]['result']
+
+export type AppEvent =
+  | { type: 'job.progress'; progress: JobProgress }
+  | { type: 'job.finished'; result: JobResult }
+  | { type: 'job.failed'; jobId: string; state: 'failed' | 'cancelled'; message: string }
+
+/** An error as the renderer receives it: one sentence, never a stack. */
+export interface ApiError {
+  code: string
+  message: string
+}
+
+/** What both transports expose to the renderer. */
+export interface ShardscopeApi {
+  request<K extends RequestName>(name: K, params: RequestParams<K>): Promise<RequestResult<K>>
+  onEvent(listener: (event: AppEvent) => void): () => void
+}
+
+/** The channel names the Electron preload and main agree on. */
+export const IPC_REQUEST = 'shardscope:request'
+export const IPC_EVENT = 'shardscope:event'

@@ -1,0 +1,161 @@
+import type { FolderDescription, ParamRow, StrategyDescription } from '../api/contract'
+import { isShardscopeError } from '../engine/errors'
+import { dtypeByName } from '../engine/formats/dtypes'
+import { ShardGeometry } from '../engine/layout/shard-geometry'
+import { toShardLayout } from '../engine/layout/shard-layout'
+import { scanCheckpointFolder } from '../engine/model/checkpoint-set'
+import { layoutsByName, stagesOf } from '../engine/model/strategy-set'
+import { buildParamCatalog, type CatalogParam } from '../engine/plan/param-catalog'
+import type { Problem } from '../engine/plan/plan-types'
+import { indexSourceRanks } from '../engine/plan/source-index'
+import { describeSide, type StrategySide } from '../engine/plan/strategy-side'
+import { cachedStrategy } from './strategy-cache'
+
+const OPTIMIZER_STATE = /^(adam_[mv]|moment[12]|moments|accu_grads|lamb_[mv]|exp_avg(_sq)?)\./
+
+/**
+ * Everything the strategy explorer shows for a strategy: one row per (stage, parameter) with its layout and,
+ * when a checkpoint folder comes with it, the real shape, dtype, slice shape and bytes per rank.
+ */
+export async function describeStrategy(path: string, folder?: string): Promise<StrategyDescription> {
+  const set = await cachedStrategy(path)
+  const problems: string[] = []
+  let side: StrategySide | undefined
+  try {
+    side = describeSide(set, 'source strategy')
+  } catch (err) {
+    if (!isShardscopeError(err)) throw err
+    problems.push(err.message)
+  }
+  const catalog = new Map<string, CatalogParam>()
+  if (folder && side) {
+    for (const param of await catalogOf(folder, side, problems)) catalog.set(param.name, param)
+  }
+  const byName = layoutsByName(set)
+  const params: ParamRow[] = set.layouts.map((layout) => {
+    const known = catalog.get(layout.name)
+    const row: ParamRow = {
+      name: layout.name,
+      stage: layout.stage,
+      stages: byName.get(layout.name)!.map((l) => l.stage),
+      devMatrix: layout.devMatrix,
+      tensorMap: layout.tensorMap,
+      optShardSize: layout.optShardSize,
+      optShardStep: layout.optShardStep,
+      field: layout.field,
+      sharded:
+        layout.tensorMap.some((m) => (Array.isArray(m) ? m.some((v) => v >= 0) : m >= 0)) ||
+        layout.optShardSize > 1 ||
+        layout.optShardSize === -1,
+      optimizerState: OPTIMIZER_STATE.test(layout.name)
+    }
+    const shape = known?.fullShape ?? layout.tensorShape
+    if (shape) {
+      row.shape = shape
+      try {
+        const geometry = new ShardGeometry(
+          toShardLayout(layout, shape.length, { param: layout.name, where: 'strategy' }),
+          shape,
+          layout.name
+        )
+        row.sliceShape = geometry.localShape
+        if (known) {
+          row.dtype = known.dtype
+          row.bytesPerRank =
+            geometry.localShape.reduce((a, b) => a * b, 1) * (dtypeByName(known.dtype)?.bytes ?? 0)
+        }
+      } catch (err) {
+        if (!isShardscopeError(err)) throw err
+        if (!problems.includes(err.message)) problems.push(err.message)
+      }
+    }
+    return row
+  })
+  return {
+    path,
+    format: set.format,
+    merged: set.merged,
+    stageCount: stagesOf(set).length,
+    stageDevices: side?.stageDevices ?? 0,
+    params,
+    problems
+  }
+}
+
+/** A checkpoint folder: ranks, files, sizes, and (with a strategy) disagreements between the two, in words. */
+export async function describeFolder(path: string, strategy?: string): Promise<FolderDescription> {
+  const set = await scanCheckpointFolder(path)
+  // Ranks without data stop any conversion; several candidate files or odd folder names only deserve a look.
+  const problems: Problem[] = set.problems.map((message) => ({
+    severity: /^Missing rank|holds no \.ckpt|mixes formats/.test(message) ? 'error' : 'warning',
+    message
+  }))
+  const indexed = await indexSourceRanks(
+    set,
+    set.ranks.map((r) => r.rank),
+    {},
+    problems
+  )
+  let side: StrategySide | undefined
+  if (strategy) {
+    try {
+      side = describeSide(await cachedStrategy(strategy), 'source strategy')
+      buildParamCatalog(side, describeSide(undefined, 'destination strategy'), indexed, problems)
+      const expected = side.stageDevices * side.stageCount
+      const extra = set.ranks.filter((r) => r.rank >= expected).map((r) => r.rank)
+      if (extra.length > 0)
+        problems.push({
+          severity: 'warning',
+          message: `The strategy describes ${expected} ranks, but the folder also holds rank ${extra.join(', ')}.`
+        })
+      const absent = Array.from({ length: expected }, (_, r) => r).filter(
+        (r) => !set.ranks.some((f) => f.rank === r) && !set.missingRanks.includes(r)
+      )
+      if (absent.length > 0)
+        problems.push({
+          severity: 'error',
+          message: `The strategy describes ${expected} ranks, but rank ${absent.join(', ')} ${absent.length === 1 ? 'is' : 'are'} missing from the folder.`
+        })
+    } catch (err) {
+      if (!isShardscopeError(err)) throw err
+      problems.push({ severity: 'error', message: err.message })
+    }
+  }
+  const seen = new Set<string>()
+  return {
+    path,
+    format: set.format,
+    totalBytes: set.totalBytes,
+    ranks: set.ranks.map((r) => ({
+      rank: r.rank,
+      file: `rank_${r.rank}/${r.file}`,
+      size: r.size,
+      params: indexed.get(r.rank)?.tensors.size ?? 0,
+      ...(side ? { stage: Math.floor(r.rank / side.stageDevices) } : {})
+    })),
+    missingRanks: set.missingRanks,
+    problems: problems
+      .filter((p) => p.severity !== 'note' && !seen.has(p.message) && seen.add(p.message))
+      .map((p) => ({ severity: p.severity === 'error' ? 'error' : 'warning', message: p.message }))
+  }
+}
+
+async function catalogOf(folder: string, side: StrategySide, problems: string[]): Promise<CatalogParam[]> {
+  try {
+    const set = await scanCheckpointFolder(folder)
+    const raw: Problem[] = []
+    const indexed = await indexSourceRanks(
+      set,
+      set.ranks.map((r) => r.rank),
+      {},
+      raw
+    )
+    const catalog = buildParamCatalog(side, describeSide(undefined, 'destination strategy'), indexed, raw)
+    for (const p of raw) if (p.severity !== 'note') problems.push(p.message)
+    return catalog
+  } catch (err) {
+    if (!isShardscopeError(err)) throw err
+    problems.push(err.message)
+    return []
+  }
+}

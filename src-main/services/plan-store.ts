@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto'
+import type { PlanParamDetail, PlanRequest, PlanSummary } from '../api/contract'
+import { ShardscopeError } from '../engine/errors'
+import { dtypeByName } from '../engine/formats/dtypes'
+import { parseCastTarget } from '../engine/plan/output-dtype'
+import type { TransformPlan } from '../engine/plan/plan-types'
+import { errorFromWorker, WorkerPool } from '../engine/exec/worker-pool'
+
+// Plans are kept for previews and runs; old ones are dropped so a long session does not grow without bound.
+const KEEP_PLANS = 16
+
+/** Computes plans on a worker thread (planning a big model is real work) and keeps them for preview and runs. */
+export class PlanStore {
+  private readonly plans = new Map<string, TransformPlan>()
+  private pool?: WorkerPool
+
+  async create(request: PlanRequest): Promise<PlanSummary> {
+    this.pool ??= new WorkerPool(1)
+    const options = {
+      format: request.options.format,
+      crc: request.options.crc === true,
+      prefix: 'checkpoint_',
+      ...(request.options.dtype ? { dtype: parseCastTarget(request.options.dtype) } : {}),
+      ...(request.options.exclude ? { exclude: request.options.exclude } : {})
+    }
+    const reply = await this.pool.run({
+      type: 'plan',
+      rank: -1,
+      job: {
+        sourceFolder: request.source.folder,
+        destinationFolder: request.destination.folder,
+        ...(request.source.strategy ? { sourceStrategy: request.source.strategy } : {}),
+        ...(request.destination.strategy ? { destinationStrategy: request.destination.strategy } : {}),
+        options
+      }
+    })
+    if (reply.type === 'failed') throw errorFromWorker(reply.error)
+    if (reply.type !== 'planned') throw new Error('unexpected worker reply')
+    const planId = randomUUID()
+    this.plans.set(planId, reply.plan)
+    while (this.plans.size > KEEP_PLANS) this.plans.delete(this.plans.keys().next().value!)
+    return summarize(planId, reply.plan)
+  }
+
+  get(planId: string): TransformPlan {
+    const plan = this.plans.get(planId)
+    if (!plan)
+      throw new ShardscopeError('BAD_INPUT', 'That plan is no longer available; plan the conversion again.')
+    return plan
+  }
+
+  param(planId: string, rank: number, name: string): PlanParamDetail {
+    const plan = this.get(planId)
+    const rankPlan = plan.ranks.find((r) => r.rank === rank)
+    const param = rankPlan?.params.find((p) => p.name === name)
+    if (!rankPlan || !param)
+      throw new ShardscopeError(
+        'BAD_INPUT',
+        `Destination rank ${rank} of this plan has no parameter ${name}.`
+      )
+    const bytes = dtypeByName(param.dtype)!.bytes
+    return {
+      name: param.name,
+      action: param.action,
+      dtype: param.dtype,
+      outDtype: param.outDtype,
+      fullShape: param.fullShape,
+      offset: param.offset,
+      shape: param.shape,
+      pieces: param.reads.map((read) => ({
+        sourceRank: rankPlan.sources[read.source]!.rank,
+        offset: read.to.map((t, i) => t + param.offset[i]!),
+        extent: read.extent,
+        bytes: read.extent.reduce((a, b) => a * b, 1) * bytes
+      }))
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close()
+  }
+}
+
+function summarize(planId: string, plan: TransformPlan): PlanSummary {
+  const flows = new Map<string, { source: number; destination: number; bytes: number }>()
+  const params: string[] = []
+  const seen = new Set<string>()
+  for (const rank of plan.ranks) {
+    for (const param of rank.params) {
+      if (!seen.has(param.name)) {
+        seen.add(param.name)
+        params.push(param.name)
+      }
+      const bytes = dtypeByName(param.dtype)!.bytes
+      for (const read of param.reads) {
+        const source = rank.sources[read.source]!.rank
+        const key = `${source}>${rank.rank}`
+        const flow = flows.get(key) ?? { source, destination: rank.rank, bytes: 0 }
+        flow.bytes += read.extent.reduce((a, b) => a * b, 1) * bytes
+        flows.set(key, flow)
+      }
+    }
+  }
+  return {
+    planId,
+    source: {
+      folder: plan.source.folder,
+      stageCount: plan.source.stageCount,
+      stageDevices: plan.source.stageDevices,
+      rankCount: plan.source.stageCount * plan.source.stageDevices
+    },
+    destination: {
+      folder: plan.destination.folder,
+      stageCount: plan.destination.stageCount,
+      stageDevices: plan.destination.stageDevices,
+      rankCount: plan.destination.rankCount
+    },
+    ranks: plan.ranks.map((r) => ({
+      rank: r.rank,
+      stage: r.stage,
+      output: r.output,
+      sourceRanks: r.sourceRanks,
+      params: r.params.length,
+      bytesRead: r.totals.bytesRead,
+      bytesWritten: r.totals.bytesWritten,
+      peakBuffer: r.totals.peakBuffer
+    })),
+    flows: [...flows.values()],
+    problems: plan.problems.map((p) => ({ severity: p.severity, message: p.message })),
+    params
+  }
+}

@@ -1,0 +1,140 @@
+import { isAbsolute } from 'node:path'
+import type { RequestName, RequestParams } from '../api/contract'
+import { ShardscopeError } from '../engine/errors'
+
+/**
+ * Every request from the renderer is checked here before any handler runs: known name, exact keys, types,
+ * sizes. A renderer is display code; whatever it sends is treated as untrusted input.
+ */
+type Check<T> = (value: unknown, at: string) => T
+
+const MAX_PATH = 4096
+const MAX_UPLOAD_FILES = 10_000
+/** Uploads carry dropped files in browser mode; anything bigger must be opened by path instead. */
+export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+
+function fail(at: string, expected: string): never {
+  throw new ShardscopeError('BAD_INPUT', `Invalid request: ${at} must be ${expected}.`)
+}
+
+const string =
+  (max: number): Check<string> =>
+  (value, at) =>
+    typeof value === 'string' && value.length <= max
+      ? value
+      : fail(at, `a string of at most ${max} characters`)
+
+const absolutePath: Check<string> = (value, at) => {
+  const path = string(MAX_PATH)(value, at)
+  if (path.includes('\0') || !isAbsolute(path)) fail(at, 'an absolute path')
+  return path
+}
+
+const integer =
+  (min: number, max: number): Check<number> =>
+  (value, at) =>
+    Number.isInteger(value) && (value as number) >= min && (value as number) <= max
+      ? (value as number)
+      : fail(at, `an integer from ${min} to ${max}`)
+
+const oneOf =
+  <T extends string>(...options: T[]): Check<T> =>
+  (value, at) =>
+    options.includes(value as T)
+      ? (value as T)
+      : fail(at, `one of ${options.map((o) => `"${o}"`).join(', ')}`)
+
+const boolean: Check<boolean> = (value, at) =>
+  typeof value === 'boolean' ? value : fail(at, 'true or false')
+
+const optional = <T>(check: Check<T>): Check<T | undefined> & { optional: true } =>
+  Object.assign((value: unknown, at: string) => (value === undefined ? undefined : check(value, at)), {
+    optional: true as const
+  })
+
+function object<T extends Record<string, unknown>>(shape: { [K in keyof T]: Check<T[K]> }): Check<T> {
+  return (value, at) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(at, 'an object')
+    const record = value as Record<string, unknown>
+    const unknown = Object.keys(record).filter((key) => !(key in shape))
+    if (unknown.length > 0) fail(`${at}.${unknown[0]}`, 'absent (unknown field)')
+    const result: Record<string, unknown> = {}
+    for (const [key, check] of Object.entries(shape) as [string, Check<unknown>][]) {
+      const checked = check(record[key], `${at}.${key}`)
+      if (checked !== undefined) result[key] = checked
+    }
+    return result as T
+  }
+}
+
+function array<T>(check: Check<T>, max: number): Check<T[]> {
+  return (value, at) => {
+    if (!Array.isArray(value) || value.length > max) fail(at, `a list of at most ${max} items`)
+    return value.map((item, i) => check(item, `${at}[${i}]`))
+  }
+}
+
+const relativePath: Check<string> = (value, at) => {
+  const path = string(MAX_PATH)(value, at)
+  const parts = path.split('/')
+  if (path.includes('\0') || path.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..')) {
+    fail(at, 'a relative path without "..", "." or empty parts')
+  }
+  return path
+}
+
+const base64: Check<string> = (value, at) => {
+  const text = string(Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4)(value, at)
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) fail(at, 'base64 text')
+  return text
+}
+
+const nothing = object<Record<string, never>>({})
+
+const SCHEMAS: { [K in RequestName]: Check<RequestParams<K>> } = {
+  'app.info': nothing,
+  'sample.open': nothing,
+  'path.open': object({ path: absolutePath }),
+  'path.list': object({ path: optional(absolutePath) }),
+  'path.pick': object({ kind: oneOf('file', 'folder') }),
+  'path.reveal': object({ path: absolutePath }),
+  'upload.files': object({
+    name: string(255),
+    files: array(object({ relativePath, data: base64 }), MAX_UPLOAD_FILES)
+  }),
+  'strategy.describe': object({ path: absolutePath, folder: optional(absolutePath) }),
+  'folder.describe': object({ path: absolutePath, strategy: optional(absolutePath) }),
+  'rankTable.describe': object({ path: absolutePath }),
+  'plan.create': object({
+    source: object({ folder: absolutePath, strategy: optional(absolutePath) }),
+    destination: object({ folder: absolutePath, strategy: optional(absolutePath) }),
+    options: object({
+      format: oneOf('ckpt', 'safetensors'),
+      dtype: optional(string(32)),
+      exclude: optional(string(1000)),
+      crc: optional(boolean)
+    })
+  }),
+  'plan.param': object({ planId: string(64), rank: integer(0, 1 << 20), param: string(4096) }),
+  'job.start': object({ planId: string(64), jobs: optional(integer(1, 256)) }),
+  'job.cancel': object({ jobId: string(64) }),
+  'recent.list': nothing
+}
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(SCHEMAS, name)
+}
+
+/** The request's parameters, checked; throws one sentence naming the offending field. */
+export function validateRequest<K extends RequestName>(
+  name: unknown,
+  params: unknown
+): { name: K; params: RequestParams<K> } {
+  if (!isRequestName(name)) {
+    throw new ShardscopeError(
+      'BAD_INPUT',
+      `Invalid request: unknown request ${JSON.stringify(String(name)).slice(0, 80)}.`
+    )
+  }
+  return { name: name as K, params: (SCHEMAS[name] as Check<RequestParams<K>>)(params ?? {}, 'params') }
+}

@@ -1,0 +1,14 @@
+import { create } from 'zustand'
+import { createJobsSlice, type JobsSlice } from './jobs-slice'
+import { createPlanSlice, type PlanSlice } from './plan-slice'
+import { createSelectionSlice, type SelectionSlice } from './selection-slice'
+import { createWorkspaceSlice, type WorkspaceSlice } from './workspace-slice'
+
+export type AppState = WorkspaceSlice & SelectionSlice & PlanSlice & JobsSlice
+
+export const useAppStore = create<AppState>()((...args) => ({
+  ...createWorkspaceSlice(...args),
+  ...createSelectionSlice(...args),
+  ...createPlanSlice(...args),
+  ...createJobsSlice(...args)
+}))

@@ -1,0 +1,106 @@
+import { useMemo, useRef, useState } from 'react'
+import { formatMap, formatShape } from '../../app/format'
+import { useSelectedRow } from '../../app/selectors'
+import { useAppStore } from '../../store/app-store'
+import { SelectionEmptyState } from '../../viz/layout/SelectionEmptyState'
+import { useElementWidth } from '../../viz/use-element-width'
+import { stageDevicesOf, useTiedGeometries } from '../../viz/layout/use-param-geometry'
+import { ViewFrame } from '../../viz/ViewFrame'
+import { DeviceLegend } from './DeviceLegend'
+import { MatrixDrawing } from './MatrixDrawing'
+import { useRankHolders } from './rank-holders'
+import './device-matrix.css'
+
+/** The selected parameter's device grid: who holds which slice, stage by stage. */
+export function DeviceMatrixView() {
+  const row = useSelectedRow()
+  const strategy = useAppStore((s) => s.strategy)
+  const selectedRank = useAppStore((s) => s.selectedRank)
+  const selectRank = useAppStore((s) => s.selectRank)
+  const svgRef = useRef<SVGSVGElement>(null)
+  const [bodyRef, width] = useElementWidth()
+  const [hovered, setHovered] = useState<number>()
+  const stageGeometries = useTiedGeometries(row)
+  const holders = useRankHolders(stageGeometries)
+  const pointed = hovered ?? selectedRank
+  const pointedKey = pointed === undefined ? undefined : holders.keyOf(pointed)
+
+  const stageCount = useMemo(
+    () => Math.max(strategy?.stageCount ?? 1, ...(row?.stages ?? []).map((s) => s + 1)),
+    [strategy, row]
+  )
+
+  if (!row || !strategy) {
+    return (
+      <ViewFrame title="Device matrix" testId="view-device-matrix">
+        <SelectionEmptyState />
+      </ViewFrame>
+    )
+  }
+
+  const main = stageGeometries[0]!
+  // The count of slices leads in bold; how they come about follows in plain text.
+  const [headline, ...details] = holders.summary.split('; ')
+  const subtitle = (
+    <>
+      <span className="mono">{row.name}</span> · stage {row.stage}
+      {row.stages.length > 1 && ` (tied: stages ${row.stages.join(', ')})`} · device matrix{' '}
+      {formatShape(row.devMatrix)}, tensor map {formatMap(row.tensorMap)}
+    </>
+  )
+  return (
+    <ViewFrame
+      title="Device matrix"
+      subtitle={subtitle}
+      svgRef={main.result.ok ? svgRef : undefined}
+      testId="view-device-matrix"
+    >
+      {!main.result.ok ? (
+        <div className="panel">
+          <h2>This layout cannot be drawn</h2>
+          <ul className="problems">
+            <li className="error">{main.result.error}</li>
+          </ul>
+        </div>
+      ) : (
+        <div className="panel device-panel" ref={bodyRef}>
+          <p className="device-summary" data-testid="device-summary">
+            <strong>{headline}</strong>
+            {details.map((part) => `; ${part}`).join('')}
+          </p>
+          {!main.result.shapeKnown && (
+            <p className="device-note" data-testid="shape-unknown">
+              The shape is unknown (a strategy without its checkpoint folder): slices are named by part, e.g.
+              [2/4, 1/1] is the second of four parts of dim 0 and all of dim 1.
+            </p>
+          )}
+          <p className="device-detail" data-testid="device-detail">
+            {pointed === undefined ? (
+              <span className="muted">Point at or click a rank to see which ranks hold the same slice.</span>
+            ) : (
+              holders.describe(pointed)
+            )}
+          </p>
+          <div className="device-scroll">
+            <MatrixDrawing
+              svgRef={svgRef}
+              width={width}
+              devMatrix={row.devMatrix}
+              layout={main.result.layout}
+              stageCount={stageCount}
+              stageDevices={stageDevicesOf(strategy.stageDevices, row)}
+              stageGeometries={stageGeometries}
+              colorIndex={holders.colorIndex}
+              pointedKey={pointedKey}
+              selectedRank={selectedRank}
+              onPoint={setHovered}
+              onSelect={selectRank}
+              describeRank={holders.describe}
+            />
+          </div>
+          <DeviceLegend slices={holders.legend} />
+        </div>
+      )}
+    </ViewFrame>
+  )
+}

@@ -1,0 +1,39 @@
+import type { FolderDescription } from '../../../src-main/api/contract'
+
+/** What is wrong with the folder, on its own and against the active strategy, or a clear all-clear. */
+export function FolderProblems({
+  problems,
+  strategyOpen
+}: {
+  problems: FolderDescription['problems']
+  strategyOpen: boolean
+}) {
+  return (
+    <div className={`panel folder-problems${problems.length > 0 ? ' has-problems' : ''}`}>
+      <h2>
+        {problems.length === 0 ? 'Problems' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`}
+      </h2>
+      {problems.length === 0 ? (
+        <div className="folder-ok" data-testid="folder-ok">
+          <span aria-hidden="true">✓</span> No problems found
+          {strategyOpen
+            ? ': no rank is missing and the files agree with the active strategy.'
+            : '. Open a strategy to check the folder against it too.'}
+        </div>
+      ) : (
+        <ul className="problems">
+          {problems.map((problem) => (
+            <li
+              key={problem.message}
+              className={problem.severity}
+              data-testid="folder-problem"
+              data-severity={problem.severity}
+            >
+              {problem.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  )
+}

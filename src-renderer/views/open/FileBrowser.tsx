@@ -1,0 +1,71 @@
+import { useEffect, useState } from 'react'
+import type { DirectoryListing } from '../../../src-main/api/contract'
+import { client } from '../../api/client'
+import { formatBytes } from '../../app/format'
+
+interface FileBrowserProps {
+  start?: string
+  onOpen(path: string): void
+  onClose(): void
+}
+
+/** Browser mode's Open dialog: it browses the disk of the machine Shardscope runs on (e.g. a login node). */
+export function FileBrowser({ start, onOpen, onClose }: FileBrowserProps) {
+  const [listing, setListing] = useState<DirectoryListing>()
+  const [error, setError] = useState<string>()
+  const list = (path?: string) =>
+    client.request('path.list', path ? { path } : {}).then(
+      (next) => {
+        setError(undefined)
+        setListing(next)
+      },
+      (err: Error) => setError(err.message)
+    )
+  useEffect(() => void list(start), [start])
+  const go = (path?: string) => void list(path)
+  return (
+    <div className="modal-backdrop" role="dialog" aria-label="Open a path on the server" onClick={onClose}>
+      <div className="modal" onClick={(e) => e.stopPropagation()}>
+        <header>
+          <strong>Open from {listing?.path ?? '…'}</strong>
+          <button type="button" onClick={onClose} aria-label="Close">
+            ×
+          </button>
+        </header>
+        {error && <div className="banner error">{error}</div>}
+        <ul className="file-list" data-testid="file-browser">
+          {listing?.parent && (
+            <li>
+              <button type="button" onClick={() => go(listing.parent)}>
+                ⬑ ..
+              </button>
+            </li>
+          )}
+          {listing?.entries.map((entry) => (
+            <li key={entry.path}>
+              <button
+                type="button"
+                onClick={() => (entry.kind === 'dir' ? go(entry.path) : onOpen(entry.path))}
+              >
+                <span>
+                  {entry.kind === 'dir' ? '📁' : '📄'} {entry.name}
+                </span>
+                <span className="muted">{entry.kind === 'file' ? formatBytes(entry.size) : ''}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        <footer>
+          <button
+            type="button"
+            className="primary"
+            disabled={!listing}
+            onClick={() => listing && onOpen(listing.path)}
+          >
+            Open this folder
+          </button>
+        </footer>
+      </div>
+    </div>
+  )
+}

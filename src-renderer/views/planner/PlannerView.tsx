@@ -1,0 +1,136 @@
+import { useRef } from 'react'
+import type { PlanSummary } from '../../../src-main/api/contract'
+import { formatBytes } from '../../app/format'
+import { useAppStore } from '../../store/app-store'
+import { EmptyState, ViewFrame } from '../../viz/ViewFrame'
+import { FlowDiagram } from './FlowDiagram'
+import { ParamPreview } from './ParamPreview'
+import { PlanProblems } from './PlanProblems'
+import { PlanRequestForm } from './PlanRequestForm'
+import { RankTable } from './RankTable'
+import './planner.css'
+
+/** Plan a conversion, see everything it will do, then start it. */
+export function PlannerView() {
+  const plan = useAppStore((s) => s.plan)
+  const planError = useAppStore((s) => s.planError)
+  const planning = useAppStore((s) => s.planning)
+  const planRank = useAppStore((s) => s.planRank)
+  const setPlanRank = useAppStore((s) => s.setPlanRank)
+  const sourceFolder = useAppStore((s) => s.planRequest.sourceFolder)
+  const openSample = useAppStore((s) => s.openSample)
+  const job = useAppStore((s) => s.job)
+  const jobError = useAppStore((s) => s.jobError)
+  const startJob = useAppStore((s) => s.startJob)
+  const setView = useAppStore((s) => s.setView)
+  const flowRef = useRef<SVGSVGElement>(null)
+
+  const errors = plan?.problems.filter((p) => p.severity === 'error').length ?? 0
+  const running = job !== undefined && !job.result && !job.failure
+  const start = async () => {
+    await startJob()
+    if (!useAppStore.getState().jobError) setView('run')
+  }
+
+  const drawable = plan !== undefined && plan.ranks.length > 0
+  const subtitle = plan
+    ? describePlan(plan)
+    : 'Choose a source and a destination layout, then Plan to preview every step before anything is written.'
+
+  return (
+    <ViewFrame
+      title="Transform planner"
+      subtitle={subtitle}
+      svgRef={drawable ? flowRef : undefined}
+      exportName="conversion-flow"
+      testId="view-planner"
+      actions={
+        <button
+          type="button"
+          className="primary"
+          disabled={!plan || errors > 0 || planning || running}
+          title={
+            errors > 0
+              ? 'Fix the problems listed below first'
+              : running
+                ? 'A conversion is already running'
+                : 'Write the destination checkpoint'
+          }
+          onClick={() => void start()}
+        >
+          Start conversion
+        </button>
+      }
+    >
+      <PlanRequestForm />
+      {jobError && (
+        <div className="banner error" role="alert">
+          {jobError}
+        </div>
+      )}
+      {planError && (
+        <div className="panel plan-error" role="alert" data-testid="plan-error">
+          <strong>The conversion could not be planned.</strong> {planError}
+        </div>
+      )}
+      {!plan && !planError && (
+        <EmptyState>
+          {sourceFolder ? (
+            <>Press Plan to preview the conversion: problems, data flow, outputs and per-parameter blocks.</>
+          ) : (
+            <>
+              Open a checkpoint folder first, or try the sample workspace.{' '}
+              <button type="button" onClick={() => void openSample()}>
+                Open the sample workspace
+              </button>
+            </>
+          )}
+        </EmptyState>
+      )}
+      {plan && (
+        <>
+          <section className="panel" aria-label="Problems">
+            <h2>Checks</h2>
+            <PlanProblems problems={plan.problems} />
+          </section>
+          {drawable && (
+            <>
+              <div className="planner-grid">
+                <section className="panel" aria-label="Data flow">
+                  <h2>
+                    Data flow <span className="muted">— click a destination rank to inspect it</span>
+                  </h2>
+                  <FlowDiagram
+                    plan={plan}
+                    selectedRank={planRank}
+                    onSelectRank={setPlanRank}
+                    svgRef={flowRef}
+                  />
+                </section>
+                <section className="panel" aria-label="Parameter blocks">
+                  <h2>
+                    Parameter blocks <span className="muted">— destination rank {planRank}</span>
+                  </h2>
+                  <ParamPreview plan={plan} />
+                </section>
+              </div>
+              <section className="panel" aria-label="Destination ranks">
+                <h2>Outputs</h2>
+                <RankTable plan={plan} selectedRank={planRank} onSelectRank={setPlanRank} />
+              </section>
+            </>
+          )}
+        </>
+      )}
+    </ViewFrame>
+  )
+}
+
+function describePlan(plan: PlanSummary): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+  const stages = plan.source.stageCount > 1 ? ` in ${plan.source.stageCount} stages` : ''
+  const ranks = `${plural(plan.source.rankCount, 'source rank')}${stages} → ${plural(plan.destination.rankCount, 'destination rank')}`
+  if (plan.ranks.length === 0) return `${ranks}: nothing can be written until the problems below are fixed.`
+  const written = plan.ranks.reduce((s, r) => s + r.bytesWritten, 0)
+  return `${ranks}, ${formatBytes(written)} to write`
+}

@@ -1,0 +1,94 @@
+import { useState } from 'react'
+import type { JobResult } from '../../../src-main/api/contract'
+import { client } from '../../api/client'
+import { formatBytes, formatDuration } from '../../app/format'
+import { CopyButton } from './CopyButton'
+
+/** What was written, with checksums, and where. */
+export function ManifestSummary({ result }: { result: JobResult }) {
+  const [reveal, setReveal] = useState<{ fallback: boolean; error?: string }>()
+  const written = result.outputs.filter((o) => !o.skipped)
+  const openFolder = async () => {
+    try {
+      const { revealed } = await client.request('path.reveal', { path: result.destination })
+      setReveal({ fallback: !revealed })
+    } catch (err) {
+      setReveal({ fallback: true, error: (err as Error).message })
+    }
+  }
+
+  return (
+    <section className="panel manifest" aria-label="Manifest" data-testid="manifest-summary">
+      <div className="manifest-head">
+        <h2>Outputs</h2>
+        <span className="muted">
+          {written.length} written, {result.outputs.length - written.length} already done ·{' '}
+          {formatBytes(result.outputs.reduce((s, o) => s + o.size, 0))} in {formatDuration(result.seconds)}
+        </span>
+      </div>
+      <div
+        className={`verified ${result.verified ? 'ok' : 'bad'}`}
+        data-testid="verified"
+        data-verified={result.verified}
+      >
+        {result.verified
+          ? `✓ All ${result.outputs.length} outputs verified`
+          : '✗ Checksum verification failed: at least one output does not match the checksum recorded in the manifest. Run the conversion again to rewrite it.'}
+      </div>
+      <table className="data outputs">
+        <thead>
+          <tr>
+            <th className="num">Rank</th>
+            <th>Output</th>
+            <th className="num">Size</th>
+            <th>SHA-256</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {result.outputs.map((output) => (
+            <tr
+              key={output.rank}
+              data-testid="output-row"
+              data-rank={output.rank}
+              data-skipped={output.skipped}
+            >
+              <td className="num">{output.rank}</td>
+              <td className="mono">{output.output}</td>
+              <td className="num">{formatBytes(output.size)}</td>
+              <td className="mono sha" title={output.sha256} data-sha256={output.sha256}>
+                {output.sha256.slice(0, 16)}…{' '}
+                <CopyButton text={output.sha256} label={`Copy SHA-256 of rank ${output.rank}`}>
+                  Copy
+                </CopyButton>
+              </td>
+              <td className="muted">{output.skipped ? 'already done' : 'written'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="manifest-foot">
+        <div>
+          <span className="muted">Manifest </span>
+          <span className="mono" data-testid="manifest-path">
+            {result.manifest}
+          </span>
+        </div>
+        <button type="button" onClick={() => void openFolder()}>
+          Open folder
+        </button>
+      </div>
+      {reveal?.fallback && (
+        <div className="reveal-fallback" data-testid="folder-path">
+          <span className="muted">
+            {reveal.error ?? 'The folder cannot be opened from the browser. It is at'}
+          </span>{' '}
+          <span className="mono">{result.destination}</span>{' '}
+          <CopyButton text={result.destination} label="Copy path">
+            Copy path
+          </CopyButton>
+        </div>
+      )}
+    </section>
+  )
+}

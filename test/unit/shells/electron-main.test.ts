@@ -1,0 +1,131 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+
+/** Records what the Electron main entry does with the (mocked) electron module. */
+const electron = vi.hoisted(() => {
+  const handlers = new Map<string, (...args: unknown[]) => unknown>()
+  const windows: { options: Record<string, unknown>; loaded?: string }[] = []
+  let headerHook:
+    ((details: { responseHeaders: Record<string, string[]> }, cb: (r: unknown) => void) => void) | undefined
+  let permissionHook:
+    ((contents: unknown, permission: string, cb: (granted: boolean) => void) => void) | undefined
+  class BrowserWindow {
+    webContents = {
+      setWindowOpenHandler: vi.fn(),
+      on: vi.fn(),
+      send: vi.fn(),
+      isDestroyed: () => false
+    }
+    record: { options: Record<string, unknown>; loaded?: string }
+    constructor(options: Record<string, unknown>) {
+      this.record = { options }
+      windows.push(this.record)
+    }
+    once() {}
+    on() {}
+    show() {}
+    async loadFile(path: string) {
+      this.record.loaded = path
+    }
+    async loadURL(url: string) {
+      this.record.loaded = url
+    }
+    static getAllWindows() {
+      return windows
+    }
+    static getFocusedWindow() {
+      return undefined
+    }
+  }
+  return {
+    handlers,
+    windows,
+    get headerHook() {
+      return headerHook
+    },
+    get permissionHook() {
+      return permissionHook
+    },
+    module: {
+      app: { whenReady: () => Promise.resolve(), on: vi.fn(), quit: vi.fn(), getVersion: () => '9.9.9' },
+      BrowserWindow,
+      ipcMain: {
+        handle: (channel: string, handler: (...args: unknown[]) => unknown) => handlers.set(channel, handler)
+      },
+      dialog: {
+        showOpenDialog: vi.fn(async () => ({ canceled: false, filePaths: ['/picked/strategy.ckpt'] }))
+      },
+      shell: { showItemInFolder: vi.fn() },
+      session: {
+        defaultSession: {
+          webRequest: { onHeadersReceived: (hook: typeof headerHook) => (headerHook = hook) },
+          setPermissionRequestHandler: (hook: typeof permissionHook) => (permissionHook = hook)
+        }
+      }
+    }
+  }
+})
+
+vi.mock('electron', () => electron.module)
+
+describe('Electron main process wiring', () => {
+  beforeAll(async () => {
+    await import('../../../src-main/shells/electron/main')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  })
+
+  it('opens one sandboxed, isolated window without Node and loads the built renderer', () => {
+    expect(electron.windows).toHaveLength(1)
+    const { options, loaded } = electron.windows[0]!
+    expect(options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false
+    })
+    expect(String((options.webPreferences as { preload: string }).preload)).toMatch(
+      /preload[/\\]preload\.js$/
+    )
+    expect(loaded).toMatch(/renderer[/\\]index\.html$/)
+  })
+
+  it('sends a strict Content-Security-Policy with every response and grants no permissions', () => {
+    let headers: Record<string, string[]> = {}
+    electron.headerHook!(
+      { responseHeaders: { 'X-Other': ['1'] } },
+      (result) => (headers = (result as { responseHeaders: Record<string, string[]> }).responseHeaders)
+    )
+    expect(headers['Content-Security-Policy']![0]).toContain("script-src 'self'")
+    expect(headers['X-Other']).toEqual(['1'])
+    let granted: boolean | undefined
+    electron.permissionHook!({}, 'media', (g) => (granted = g))
+    expect(granted).toBe(false)
+  })
+
+  it('answers requests from its own renderer, validated', async () => {
+    const handle = electron.handlers.get('shardscope:request')!
+    const ownFrame = { senderFrame: { url: `file://${electron.windows[0]!.loaded}` } }
+    expect(await handle(ownFrame, 'app.info', {})).toMatchObject({
+      ok: true,
+      result: { shell: 'electron', version: '9.9.9', nativeDialogs: true }
+    })
+    expect(await handle(ownFrame, 'path.pick', { kind: 'file' })).toEqual({
+      ok: true,
+      result: { paths: ['/picked/strategy.ckpt'] }
+    })
+    expect(await handle(ownFrame, 'fs.readFile', { path: '/etc/passwd' })).toEqual({
+      ok: false,
+      error: { code: 'BAD_INPUT', message: 'Invalid request: unknown request "fs.readFile".' }
+    })
+    expect(await handle(ownFrame, 'path.open', { path: 'relative/path' })).toEqual({
+      ok: false,
+      error: { code: 'BAD_INPUT', message: 'Invalid request: params.path must be an absolute path.' }
+    })
+  })
+
+  it('refuses requests from any other frame', async () => {
+    const handle = electron.handlers.get('shardscope:request')!
+    expect(await handle({ senderFrame: { url: 'https://evil.example/' } }, 'app.info', {})).toEqual({
+      ok: false,
+      error: { code: 'BAD_INPUT', message: 'Requests are only accepted from the Shardscope window.' }
+    })
+  })
+})
