@@ -2,7 +2,8 @@ import { join } from 'node:path'
 import { CkptWriter } from '../src-main/engine/formats/ckpt/ckpt-writer'
 import { writeStrategyFile } from '../src-main/engine/formats/strategy/strategy-file'
 import { AtomicFileSink } from '../src-main/engine/io/byte-sink'
-import type { ParamLayout, StrategySet } from '../src-main/engine/model/strategy-set'
+import type { StrategySet } from '../src-main/engine/model/strategy-set'
+import { syntheticStrategy } from '../test/helpers/synthetic'
 
 /** One parameter of the synthetic model: a 7B-like layer's shapes, with source and destination maps. */
 export interface BenchParam {
@@ -89,26 +90,10 @@ export function benchStrategy(
   params: BenchParam[],
   side: 'source' | 'destination'
 ): StrategySet {
-  const layouts: ParamLayout[] = params.map((p) => ({
-    name: p.name,
-    stage: 0,
+  return syntheticStrategy(
     devMatrix,
-    tensorMap: p[side],
-    tensorMapForm: 'flat',
-    paramSplitShape: [],
-    indicesOffset: [],
-    field: 0,
-    optShardStep: 0,
-    optShardSize: 0
-  }))
-  return {
-    sources: ['<bench>'],
-    format: 'protobuf',
-    currentStage: 1,
-    merged: false,
-    operators: [{ nodeName: 'MatMul_bench', stage: 0, strategies: [] }],
-    layouts
-  }
+    params.map((p) => ({ name: p.name, dtype: p.dtype, shape: p.shape, map: p[side] }))
+  )
 }
 
 /** Writes the 8 source rank files and both strategies under `root`; returns the source bytes on disk. */

@@ -7,7 +7,7 @@ import { withLocalFile } from '../../src-main/engine/io/local-file'
 import { readAllTensors, tensorData } from '../helpers/ckpt'
 import { cli } from '../helpers/cli'
 import { oracle } from '../helpers/fixtures'
-import { ORACLE_CASES, strategyFlags } from '../helpers/oracle-cases'
+import { ORACLE_CASES, strategyFlags, transformArgs } from '../helpers/oracle-cases'
 import { useTempDirs } from '../helpers/temp-dir'
 
 const tempDir = useTempDirs()
@@ -131,12 +131,7 @@ describe('transform options', () => {
   it('--exclude drops optimizer states and counters for inference', async () => {
     const out = tempDir()
     const result = await cli(
-      'transform',
-      '--src',
-      oracle(MP.name, 'src'),
-      '--dst',
-      out,
-      ...strategyFlags(MP),
+      ...transformArgs(MP, out),
       '--exclude',
       '^(adam_[mv]\\.|global_step$|learning_rate$)'
     )
@@ -154,18 +149,7 @@ describe('transform options', () => {
 
   it('--format safetensors writes MindSpore-flavoured safetensors with the same tensors', async () => {
     const out = tempDir()
-    const result = await cli(
-      'transform',
-      '--src',
-      oracle(MP.name, 'src'),
-      '--dst',
-      out,
-      ...strategyFlags(MP),
-      '--format',
-      'safetensors',
-      '--prefix',
-      'net_'
-    )
+    const result = await cli(...transformArgs(MP, out), '--format', 'safetensors', '--prefix', 'net_')
     expect(result.code, result.stderr).toBe(0)
     const expected = new Map(
       (await readAllTensors(oracle(MP.expected_checkpoints['3']!))).map((t) => [t.name, t])
@@ -184,21 +168,7 @@ describe('transform options', () => {
 
   it('--crc appends a trailer that verifies', async () => {
     const out = tempDir()
-    expect(
-      (
-        await cli(
-          'transform',
-          '--src',
-          oracle(MP.name, 'src'),
-          '--dst',
-          out,
-          ...strategyFlags(MP),
-          '--crc',
-          '--rank',
-          '0'
-        )
-      ).code
-    ).toBe(0)
+    expect((await cli(...transformArgs(MP, out), '--crc', '--rank', '0')).code).toBe(0)
     const index = await withLocalFile(join(out, 'rank_0', 'checkpoint_0.ckpt'), (s) =>
       indexCkpt(s, { verifyCrc: true })
     )

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest'
 import { tensorDifferences } from '../helpers/compare'
 import { cli } from '../helpers/cli'
 import { ORACLE } from '../helpers/fixtures'
-import { ORACLE_CASES, strategyFlags } from '../helpers/oracle-cases'
+import {
+  noDifferences,
+  oracleDifferences,
+  ORACLE_CASES,
+  strategyFlags,
+  transformArgs
+} from '../helpers/oracle-cases'
 import { useTempDirs } from '../helpers/temp-dir'
 
 const tempDir = useTempDirs()
@@ -16,41 +22,17 @@ const tempDir = useTempDirs()
 describe('transform reproduces MindSpore outputs tensor for tensor', () => {
   it.each(ORACLE_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const out = tempDir()
-    const result = await cli(
-      'transform',
-      '--src',
-      join(ORACLE, c.name, 'src'),
-      '--dst',
-      out,
-      ...strategyFlags(c),
-      '--jobs',
-      '2'
-    )
+    const result = await cli(...transformArgs(c, out), '--jobs', '2')
     expect(result.code, result.stderr).toBe(0)
-    for (const [rank, expected] of Object.entries(c.expected_checkpoints)) {
-      expect(
-        await tensorDifferences(join(out, `rank_${rank}`, `checkpoint_${rank}.ckpt`), join(ORACLE, expected))
-      ).toEqual([])
-    }
+    expect(await oracleDifferences(c, out)).toEqual(noDifferences(c))
   })
 
   it('takes a folder of per-stage strategy files instead of the merged one', async () => {
     const c = ORACLE_CASES.find((x) => x.name === 'pipeline2_to_mp4')!
     const out = tempDir()
-    const result = await cli(
-      'transform',
-      '--src',
-      join(ORACLE, c.name, 'src'),
-      '--dst',
-      out,
-      ...strategyFlags(c, true)
-    )
+    const result = await cli(...transformArgs(c, out, true))
     expect(result.code, result.stderr).toBe(0)
-    for (const [rank, expected] of Object.entries(c.expected_checkpoints)) {
-      expect(
-        await tensorDifferences(join(out, `rank_${rank}`, `checkpoint_${rank}.ckpt`), join(ORACLE, expected))
-      ).toEqual([])
-    }
+    expect(await oracleDifferences(c, out)).toEqual(noDifferences(c))
   })
 })
 
