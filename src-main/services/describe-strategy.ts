@@ -4,7 +4,7 @@ import { dtypeByName } from '../engine/formats/dtypes'
 import { ShardGeometry } from '../engine/layout/shard-geometry'
 import { toShardLayout } from '../engine/layout/shard-layout'
 import { scanCheckpointFolder } from '../engine/model/checkpoint-set'
-import { layoutsByName, stagesOf } from '../engine/model/strategy-set'
+import { layoutsByName, stagesOf, type ParamLayout } from '../engine/model/strategy-set'
 import { buildParamCatalog, type CatalogParam } from '../engine/plan/param-catalog'
 import type { Problem } from '../engine/plan/plan-types'
 import { indexSourceRanks } from '../engine/plan/source-index'
@@ -32,6 +32,30 @@ export async function describeStrategy(path: string, folder?: string): Promise<S
     for (const param of await catalogOf(folder, side, problems)) catalog.set(param.name, param)
   }
   const byName = layoutsByName(set)
+  // Thousands of layers share a handful of (layout, shape) pairs: work each slice shape out once.
+  const slices = new Map<string, { localShape: number[] } | { error: string }>()
+  const sliceOf = (layout: ParamLayout, shape: number[]) => {
+    const key = JSON.stringify([
+      layout.devMatrix,
+      layout.tensorMap,
+      layout.optShardSize,
+      layout.field,
+      layout.paramSplitShape,
+      shape
+    ])
+    let slice = slices.get(key)
+    if (!slice) {
+      try {
+        const shard = toShardLayout(layout, shape.length, { param: layout.name, where: 'strategy' })
+        slice = { localShape: new ShardGeometry(shard, shape, layout.name).localShape }
+      } catch (err) {
+        if (!isShardscopeError(err)) throw err
+        slice = { error: err.message }
+      }
+      slices.set(key, slice)
+    }
+    return slice
+  }
   const params: ParamRow[] = set.layouts.map((layout) => {
     const known = catalog.get(layout.name)
     const row: ParamRow = {
@@ -52,21 +76,16 @@ export async function describeStrategy(path: string, folder?: string): Promise<S
     const shape = known?.fullShape ?? layout.tensorShape
     if (shape) {
       row.shape = shape
-      try {
-        const geometry = new ShardGeometry(
-          toShardLayout(layout, shape.length, { param: layout.name, where: 'strategy' }),
-          shape,
-          layout.name
-        )
-        row.sliceShape = geometry.localShape
+      const slice = sliceOf(layout, shape)
+      if ('error' in slice) {
+        if (!problems.includes(slice.error)) problems.push(slice.error)
+      } else {
+        row.sliceShape = slice.localShape
         if (known) {
           row.dtype = known.dtype
           row.bytesPerRank =
-            geometry.localShape.reduce((a, b) => a * b, 1) * (dtypeByName(known.dtype)?.bytes ?? 0)
+            slice.localShape.reduce((a, b) => a * b, 1) * (dtypeByName(known.dtype)?.bytes ?? 0)
         }
-      } catch (err) {
-        if (!isShardscopeError(err)) throw err
-        if (!problems.includes(err.message)) problems.push(err.message)
       }
     }
     return row

@@ -5,6 +5,7 @@ import { ioError } from '../io/io-error'
 import { withLocalFile } from '../io/local-file'
 import { cipherModeOfMagic, type CipherMode } from './ckpt/cipher-modes'
 import { looksLikeRankTable } from './rank-table/rank-table'
+import { readVarint } from './protobuf-wire'
 import { isSafetensorsHeader } from './safetensors/safetensors-index'
 
 export type PathKind =
@@ -41,10 +42,18 @@ export async function sniffPath(path: string): Promise<PathKind> {
     await source.readInto(head, 0, head.length, 0)
     const cipher = cipherModeOfMagic(head)
     if (cipher) return { kind: 'checkpoint', format: 'ckpt', encrypted: cipher }
-    if (head[0] === 0x0a) return { kind: 'checkpoint', format: 'ckpt' }
+    if (looksLikeCheckpointRecord(head)) return { kind: 'checkpoint', format: 'ckpt' }
     if (head[0] === 0x08) return { kind: 'strategy', form: 'protobuf' }
     if (isSafetensorsHeader(head, source.size)) return { kind: 'checkpoint', format: 'safetensors' }
     const firstText = head.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
+    if (firstText === 0x7b) {
+      // MindSpore's strategy JSON always opens with current_stage (its writers sort keys, or put it first): a
+      // glance at the start spares parsing a large file twice. Anything else is parsed to tell what it is.
+      const start = new Uint8Array(Math.min(source.size, 256))
+      await source.readInto(start, 0, start.length, 0)
+      if (/^\s*\{\s*"current_stage"\s*:/.test(new TextDecoder().decode(start)))
+        return { kind: 'strategy', form: 'json' }
+    }
     if (firstText === 0x7b && source.size <= MAX_JSON_SNIFF) {
       const text = new Uint8Array(source.size)
       await source.readInto(text, 0, source.size, 0)
@@ -103,4 +112,11 @@ function parseJsonOrUndefined(text: string): unknown {
 
 function hex(bytes: Uint8Array): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ')
+}
+
+/** A `.ckpt` opens with a record: 0x0a, its length as a varint, then the Value's tag field (0x0a again). */
+function looksLikeCheckpointRecord(head: Uint8Array): boolean {
+  if (head[0] !== 0x0a) return false
+  const length = readVarint(head, 1)
+  return length !== undefined && head[length.next] === 0x0a
 }
