@@ -1,0 +1,131 @@
+import { ckptFileSize, dimsForShape } from '../formats/ckpt/ckpt-writer'
+import { dtypeByName } from '../formats/dtypes'
+import { planSafetensorsLayout } from '../formats/safetensors/safetensors-writer'
+import { elementCount } from '../formats/tensor-entry'
+import { boxVolume } from '../layout/box'
+import { READ_BUFFER_BYTES, SLAB_BYTES } from '../exec/limits'
+import { contiguousRuns } from './byte-runs'
+import { outputDtype } from './output-dtype'
+import type { CatalogParam } from './param-catalog'
+import type { ParamPlan, PlanOptions, RankPlan, SourceFileRef, TensorRead } from './plan-types'
+import type { IndexedRank } from './source-index'
+import type { DestinationSelection } from './source-selection'
+
+/** The data plan of one destination rank: its source files, and per parameter the regions read and where they land. */
+export function rankPlan(
+  selection: DestinationSelection,
+  catalog: CatalogParam[],
+  indexed: Map<number, IndexedRank>,
+  options: PlanOptions
+): RankPlan {
+  const byName = new Map(catalog.map((p) => [p.name, p]))
+  const sources: SourceFileRef[] = selection.sourceRanks.map((rank) => {
+    const file = indexed.get(rank)!
+    return { rank, path: file.path, size: file.size, format: file.format }
+  })
+  const sourceIndex = new Map(selection.sourceRanks.map((rank, i) => [rank, i]))
+  const params: ParamPlan[] = selection.params.map((p) => {
+    const param = byName.get(p.name)!
+    const read = (rank: number, from: number[], to: number[], extent: number[]): TensorRead => {
+      const entry = indexed.get(rank)!.tensors.get(p.name)!
+      const runs = contiguousRuns(entry.shape, extent, dtypeByName(entry.dtype)!.bytes)
+      return {
+        source: sourceIndex.get(rank)!,
+        shape: entry.shape,
+        chunks: entry.chunks,
+        from,
+        to,
+        extent,
+        runCount: runs.runCount,
+        runBytes: runs.runBytes
+      }
+    }
+    const outDtype = outputDtype(param.dtype, options.dtype)
+    if (p.action === 'copy') {
+      const entry = indexed.get(p.rank)!.tensors.get(p.name)!
+      const zeros = entry.shape.map(() => 0)
+      return {
+        name: p.name,
+        action: 'copy',
+        copyReason: p.reason,
+        dtype: entry.dtype,
+        outDtype: outputDtype(entry.dtype, options.dtype),
+        shape: [...entry.shape],
+        fullShape: [...entry.shape],
+        offset: zeros,
+        reads: [read(p.rank, zeros, zeros, [...entry.shape])]
+      }
+    }
+    const origin = p.destinationBox.offset
+    return {
+      name: p.name,
+      action: 'reshard',
+      dtype: param.dtype,
+      outDtype,
+      shape: [...p.destinationBox.extent],
+      fullShape: [...param.fullShape],
+      offset: [...origin],
+      reads: p.pieces.map((piece) =>
+        read(
+          piece.rank,
+          piece.part.offset.map((o, i) => o - piece.sourceBox.offset[i]!),
+          piece.part.offset.map((o, i) => o - origin[i]!),
+          [...piece.part.extent]
+        )
+      )
+    }
+  })
+  const output = `rank_${selection.rank}/${options.prefix}${selection.rank}.${options.format}`
+  return {
+    rank: selection.rank,
+    stage: selection.stage,
+    local: selection.local,
+    output,
+    sourceRanks: selection.sourceRanks,
+    sources,
+    params,
+    totals: {
+      bytesRead: params.reduce(
+        (sum, p) =>
+          sum +
+          p.reads.reduce(
+            (s, r) => s + boxVolume({ offset: r.from, extent: r.extent }) * dtypeByName(p.dtype)!.bytes,
+            0
+          ),
+        0
+      ),
+      bytesWritten: outputSize(params, options),
+      filesOpened: sources.length,
+      peakBuffer: peakBuffer(params)
+    }
+  }
+}
+
+function outputSize(params: ParamPlan[], options: PlanOptions): number {
+  const tensors = params.map((p) => ({
+    name: p.name,
+    dtype: p.outDtype,
+    shape: p.shape,
+    dims: dimsForShape(p.shape, p.outDtype),
+    byteLength: elementCount(p.shape) * dtypeByName(p.outDtype)!.bytes
+  }))
+  return options.format === 'safetensors'
+    ? planSafetensorsLayout(tensors).fileSize
+    : ckptFileSize(tensors, { crc: options.crc })
+}
+
+/** Two slabs of the largest tensor (one filling while one is written), their cast copies, and the read buffer. */
+function peakBuffer(params: ParamPlan[]): number {
+  let largest = 0
+  for (const p of params) {
+    const inBytes = dtypeByName(p.dtype)!.bytes
+    const outBytes = dtypeByName(p.outDtype)!.bytes
+    const slab = Math.min(
+      elementCount(p.shape) * inBytes,
+      Math.floor((SLAB_BYTES * inBytes) / Math.max(inBytes, outBytes))
+    )
+    const cast = p.outDtype === p.dtype ? 0 : (slab / inBytes) * outBytes
+    largest = Math.max(largest, 2 * (slab + cast))
+  }
+  return largest + (params.length > 0 ? READ_BUFFER_BYTES : 0)
+}
