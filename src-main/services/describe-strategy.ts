@@ -1,14 +1,13 @@
-import type { FolderDescription, ParamRow, StrategyDescription } from '../api/contract'
+import type { ParamRow, StrategyDescription } from '../api/contract'
 import { isShardscopeError } from '../engine/errors'
 import { dtypeByName } from '../engine/formats/dtypes'
 import { ShardGeometry } from '../engine/layout/shard-geometry'
 import { toShardLayout } from '../engine/layout/shard-layout'
-import { scanCheckpointFolder } from '../engine/model/checkpoint-set'
 import { layoutsByName, stagesOf, type ParamLayout } from '../engine/model/strategy-set'
 import { buildParamCatalog, type CatalogParam } from '../engine/plan/param-catalog'
 import type { Problem } from '../engine/plan/plan-types'
-import { indexSourceRanks } from '../engine/plan/source-index'
 import { describeSide, type StrategySide } from '../engine/plan/strategy-side'
+import { cachedFolder } from './folder-cache'
 import { cachedStrategy } from './strategy-cache'
 
 const OPTIMIZER_STATE = /^(adam_[mv]|moment[12]|moments|accu_grads|lamb_[mv]|exp_avg(_sq)?)\./
@@ -101,74 +100,10 @@ export async function describeStrategy(path: string, folder?: string): Promise<S
   }
 }
 
-/** A checkpoint folder: ranks, files, sizes, and (with a strategy) disagreements between the two, in words. */
-export async function describeFolder(path: string, strategy?: string): Promise<FolderDescription> {
-  const set = await scanCheckpointFolder(path)
-  // Ranks without data stop any conversion; several candidate files or odd folder names only deserve a look.
-  const problems: Problem[] = set.problems.map((message) => ({
-    severity: /^Missing rank|holds no \.ckpt|mixes formats/.test(message) ? 'error' : 'warning',
-    message
-  }))
-  const indexed = await indexSourceRanks(
-    set,
-    set.ranks.map((r) => r.rank),
-    {},
-    problems
-  )
-  let side: StrategySide | undefined
-  if (strategy) {
-    try {
-      side = describeSide(await cachedStrategy(strategy), 'source strategy')
-      buildParamCatalog(side, describeSide(undefined, 'destination strategy'), indexed, problems)
-      const expected = side.stageDevices * side.stageCount
-      const extra = set.ranks.filter((r) => r.rank >= expected).map((r) => r.rank)
-      if (extra.length > 0)
-        problems.push({
-          severity: 'warning',
-          message: `The strategy describes ${expected} ranks, but the folder also holds rank ${extra.join(', ')}.`
-        })
-      const absent = Array.from({ length: expected }, (_, r) => r).filter(
-        (r) => !set.ranks.some((f) => f.rank === r) && !set.missingRanks.includes(r)
-      )
-      if (absent.length > 0)
-        problems.push({
-          severity: 'error',
-          message: `The strategy describes ${expected} ranks, but rank ${absent.join(', ')} ${absent.length === 1 ? 'is' : 'are'} missing from the folder.`
-        })
-    } catch (err) {
-      if (!isShardscopeError(err)) throw err
-      problems.push({ severity: 'error', message: err.message })
-    }
-  }
-  const seen = new Set<string>()
-  return {
-    path,
-    format: set.format,
-    totalBytes: set.totalBytes,
-    ranks: set.ranks.map((r) => ({
-      rank: r.rank,
-      file: `rank_${r.rank}/${r.file}`,
-      size: r.size,
-      params: indexed.get(r.rank)?.tensors.size ?? 0,
-      ...(side ? { stage: Math.floor(r.rank / side.stageDevices) } : {})
-    })),
-    missingRanks: set.missingRanks,
-    problems: problems
-      .filter((p) => p.severity !== 'note' && !seen.has(p.message) && seen.add(p.message))
-      .map((p) => ({ severity: p.severity === 'error' ? 'error' : 'warning', message: p.message }))
-  }
-}
-
 async function catalogOf(folder: string, side: StrategySide, problems: string[]): Promise<CatalogParam[]> {
   try {
-    const set = await scanCheckpointFolder(folder)
-    const raw: Problem[] = []
-    const indexed = await indexSourceRanks(
-      set,
-      set.ranks.map((r) => r.rank),
-      {},
-      raw
-    )
+    const { indexed, problems: indexing } = await cachedFolder(folder)
+    const raw: Problem[] = [...indexing]
     const catalog = buildParamCatalog(side, describeSide(undefined, 'destination strategy'), indexed, raw)
     for (const p of raw) if (p.severity !== 'note') problems.push(p.message)
     return catalog

@@ -4,6 +4,7 @@ import { sniffPath } from '../engine/formats/sniff'
 import { stagesOf } from '../engine/model/strategy-set'
 import { formatBytes } from '../engine/util/format-bytes'
 import { inspectPath } from './inspect'
+import { cachedFolder } from './folder-cache'
 import { cachedStrategy } from './strategy-cache'
 
 /** What a dropped or opened path is, in one line a user understands, or why it is not something we read. */
@@ -22,6 +23,23 @@ export async function openPath(path: string): Promise<OpenedItem> {
         detail: `${set.layouts.length} parameter layouts in ${stages} pipeline stage${stages === 1 ? '' : 's'}`
       }
     }
+    if (kind.kind === 'checkpoint-folder') {
+      // Through the cache too: describing the folder next reuses these header indexes.
+      const { set, indexed } = await cachedFolder(path)
+      const problems =
+        set.problems.length > 0
+          ? `; ${set.problems.length} problem${set.problems.length === 1 ? '' : 's'}`
+          : ''
+      const unread = set.ranks.length - indexed.size
+      const failed = unread > 0 ? `; ${unread} unreadable file${unread === 1 ? '' : 's'}` : ''
+      return {
+        ok: true,
+        kind: 'checkpoint-folder',
+        path,
+        title: 'Checkpoint folder',
+        detail: `${set.ranks.length} ranks, ${formatBytes(set.totalBytes)}${problems}${failed}`
+      }
+    }
     const report = await inspectPath(path)
     if (report.kind === 'checkpoint') {
       const bytes = report.params.reduce((s, p) => s + p.bytes, 0)
@@ -31,20 +49,6 @@ export async function openPath(path: string): Promise<OpenedItem> {
         path,
         title: 'Checkpoint file',
         detail: `${report.params.length} tensors, ${formatBytes(bytes)}`
-      }
-    }
-    if (report.kind === 'checkpoint-folder') {
-      const bytes = report.ranks.reduce((s, r) => s + r.bytes, 0)
-      const problems =
-        report.problems.length > 0
-          ? `; ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`
-          : ''
-      return {
-        ok: true,
-        kind: 'checkpoint-folder',
-        path,
-        title: 'Checkpoint folder',
-        detail: `${report.ranks.length} ranks, ${formatBytes(bytes)}${problems}`
       }
     }
     if (report.kind === 'rank-table') {
