@@ -1,7 +1,7 @@
 import { ShardscopeError } from '../errors'
 import type { Box } from './box'
 import { coordsToRank, deviceCount, indexOver, rankToCoords, setIndexOver } from './device-matrix'
-import { describeShardLayout, type ShardLayout } from './shard-layout'
+import { describeShardLayout, splitsPerDimension, type ShardLayout } from './shard-layout'
 
 /**
  * Where every rank's slice of one parameter lies, for a layout and a full shape (spec §4.3, §4.5).
@@ -30,7 +30,7 @@ export class ShardGeometry {
   ) {
     const d = layout.devMatrix
     this.devices = deviceCount(d)
-    this.splits = layout.dimAxes.map((axes) => axes.reduce((product, axis) => product * d[axis]!, 1))
+    this.splits = splitsPerDimension(layout)
     const indivisible = this.splits.findIndex((n, i) => fullShape[i]! % n !== 0)
     if (indivisible >= 0) {
       throw new ShardscopeError(
@@ -84,14 +84,6 @@ export class ShardGeometry {
     const anchorGroup = Math.floor(indexOver(anchorCoords, this.repeatAxes, d) / k)
     setIndexOver(coords, this.repeatAxes, d, anchorGroup * k + this.optIndex(coords))
     return coordsToRank(coords, d)
-  }
-
-  /** Ranks holding the same slice as `rank` (itself included), ascending. */
-  replicasOf(rank: number): number[] {
-    const key = boxSignature(this.boxOf(rank))
-    const result: number[] = []
-    for (let r = 0; r < this.devices; r++) if (boxSignature(this.boxOf(r)) === key) result.push(r)
-    return result
   }
 
   /** One representative rank per distinct slice (the lowest), with the slice. */

@@ -98,6 +98,19 @@ export function checkManualSplit(
   )
 }
 
+/** n_i: into how many blocks each tensor dimension is split (model parallelism only). */
+export function splitsPerDimension(layout: ShardLayout): number[] {
+  return layout.dimAxes.map((axes) => axes.reduce((product, axis) => product * layout.devMatrix[axis]!, 1))
+}
+
+/**
+ * How many pieces each dimension is cut into once optimizer sharding is counted (on dimension 0): a full size is
+ * the stored size times this, and a stand-in shape of exactly these sizes divides as the layout requires.
+ */
+export function piecesPerDimension(layout: ShardLayout): number[] {
+  return splitsPerDimension(layout).map((n, dim) => (dim === 0 ? n * layout.optShards : n))
+}
+
 export function formatMap(map: readonly TensorMapEntry[]): string {
   return `[${map.map((e) => (Array.isArray(e) ? `[${e.join(', ')}]` : String(e))).join(', ')}]`
 }

@@ -1,6 +1,12 @@
 import { isShardscopeError, ShardscopeError } from '../errors'
 import { ShardGeometry } from '../layout/shard-geometry'
-import { checkManualSplit, describeShardLayout, toShardLayout } from '../layout/shard-layout'
+import {
+  checkManualSplit,
+  describeShardLayout,
+  piecesPerDimension,
+  splitsPerDimension,
+  toShardLayout
+} from '../layout/shard-layout'
 import type { IndexedRank } from './source-index'
 import type { Problem } from './plan-types'
 import { whereOf, type StrategySide } from './strategy-side'
@@ -78,14 +84,10 @@ function describeParam(name: string, src: StrategySide, ranks: IndexedRank[]): C
     requireSameSlice(name, stageHolders, stageHolders[0]!)
     const stored = stageHolders[0]!.tensors.get(name)!
     const shard = toShardLayout(layout, stored.shape.length, { param: name, where: whereOf(src) })
-    const fullShape = stored.shape.map(
-      (size, i) =>
-        size *
-        shard.dimAxes[i]!.reduce((product, axis) => product * shard.devMatrix[axis]!, 1) *
-        (i === 0 ? shard.optShards : 1)
-    )
+    const pieces = piecesPerDimension(shard)
+    const fullShape = stored.shape.map((size, i) => size * pieces[i]!)
     new ShardGeometry(shard, fullShape, name)
-    checkManualSplit(layout, fullShape, shard.dimAxes[0]?.reduce((p, a) => p * shard.devMatrix[a]!, 1) ?? 1, {
+    checkManualSplit(layout, fullShape, splitsPerDimension(shard)[0] ?? 1, {
       param: name,
       where: whereOf(src)
     })

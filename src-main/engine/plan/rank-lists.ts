@@ -1,4 +1,4 @@
-import { toShardLayout } from '../layout/shard-layout'
+import { piecesPerDimension, toShardLayout } from '../layout/shard-layout'
 import type { ParamLayout, StrategySet } from '../model/strategy-set'
 import { selectSources, type ParamToPlace } from './source-selection'
 import { describeSide, rankCount, whereOf, type StrategySide } from './strategy-side'
@@ -38,10 +38,7 @@ function standInParams(src: StrategySide, dst: StrategySide): ParamToPlace[] {
     const fullShape = new Array<number>(ndim).fill(1)
     for (const [layout, side] of layouts) {
       const shard = toShardLayout(layout, ndim, { param: name, where: whereOf(side) })
-      shard.dimAxes.forEach((axes, i) => {
-        fullShape[i]! *= axes.reduce((product, axis) => product * shard.devMatrix[axis]!, 1)
-      })
-      if (ndim > 0) fullShape[0]! *= shard.optShards
+      piecesPerDimension(shard).forEach((pieces, i) => (fullShape[i]! *= pieces))
     }
     return { name, fullShape }
   })

@@ -1,7 +1,7 @@
-import type { ShardLayout } from '../../../src-main/engine/layout/shard-layout'
+import { splitsPerDimension, type ShardLayout } from '../../../src-main/engine/layout/shard-layout'
+import { plural } from '../../app/format'
 import type { SliceGroups } from '../../viz/layout/slice-groups'
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 const axesText = (axes: readonly number[]) => `${axes.length === 1 ? 'axis' : 'axes'} ${axes.join(', ')}`
 
 /** One sentence: how many distinct slices, how many copies of each, and what the optimizer adds. */
@@ -27,8 +27,9 @@ export function summarizeLayout(
         ? `${plural(distinct, 'distinct slice')}, each on one rank${where}`
         : `${plural(distinct, 'distinct slice')} × ${copies} replicas${where}`
     )
+  const ways = splitsPerDimension(layout)
   const splits = layout.dimAxes
-    .map((axes, dim) => ({ axes, dim, ways: axes.reduce((p, a) => p * layout.devMatrix[a]!, 1) }))
+    .map((axes, dim) => ({ axes, dim, ways: ways[dim]! }))
     .filter((s) => s.ways > 1)
     .map((s) => `dim ${s.dim} split ${s.ways}-way over ${axesText(s.axes)}`)
   if (splits.length > 0) parts.push(splits.join(', '))

@@ -4,13 +4,12 @@ import { client } from '../../api/client'
 import { formatBytes } from '../../app/format'
 
 interface FileBrowserProps {
-  start?: string
   onOpen(path: string): void
   onClose(): void
 }
 
 /** Browser mode's Open dialog: it browses the disk of the machine Shardscope runs on (e.g. a login node). */
-export function FileBrowser({ start, onOpen, onClose }: FileBrowserProps) {
+export function FileBrowser({ onOpen, onClose }: FileBrowserProps) {
   const [listing, setListing] = useState<DirectoryListing>()
   const [error, setError] = useState<string>()
   const list = (path?: string) =>
@@ -21,7 +20,8 @@ export function FileBrowser({ start, onOpen, onClose }: FileBrowserProps) {
       },
       (err: Error) => setError(err.message)
     )
-  useEffect(() => void list(start), [start])
+  // Opens on the home folder of the machine Shardscope runs on.
+  useEffect(() => void list(), [])
   const go = (path?: string) => void list(path)
   return (
     <div className="modal-backdrop" role="dialog" aria-label="Open a path on the server" onClick={onClose}>

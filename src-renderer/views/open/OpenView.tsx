@@ -165,7 +165,6 @@ export function OpenView() {
 
       {browsing && (
         <FileBrowser
-          start={sample ? undefined : undefined}
           onClose={() => setBrowsing(false)}
           onOpen={(path) => {
             setBrowsing(false)

@@ -1,6 +1,6 @@
 import { useRef } from 'react'
 import type { PlanSummary } from '../../../src-main/api/contract'
-import { formatBytes } from '../../app/format'
+import { formatBytes, plural } from '../../app/format'
 import { useAppStore } from '../../store/app-store'
 import { EmptyState, ViewFrame } from '../../viz/ViewFrame'
 import { FlowDiagram } from './FlowDiagram'
@@ -127,7 +127,6 @@ export function PlannerView() {
 }
 
 function describePlan(plan: PlanSummary): string {
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
   const stages = plan.source.stageCount > 1 ? ` in ${plan.source.stageCount} stages` : ''
   const ranks = `${plural(plan.source.rankCount, 'source rank')}${stages} → ${plural(plan.destination.rankCount, 'destination rank')}`
   if (plan.ranks.length === 0) return `${ranks}: nothing can be written until the problems below are fixed.`

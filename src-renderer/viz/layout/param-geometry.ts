@@ -1,6 +1,10 @@
 import type { ParamRow } from '../../../src-main/api/contract'
 import { ShardGeometry } from '../../../src-main/engine/layout/shard-geometry'
-import { toShardLayout, type ShardLayout } from '../../../src-main/engine/layout/shard-layout'
+import {
+  piecesPerDimension,
+  toShardLayout,
+  type ShardLayout
+} from '../../../src-main/engine/layout/shard-layout'
 import type { ParamLayout } from '../../../src-main/engine/model/strategy-set'
 
 /** A parameter row's geometry, or why there is none (a layout the engine refuses). */
@@ -35,7 +39,8 @@ export function buildGeometry(row: ParamRow): ParamGeometry {
   try {
     const ndim = row.shape?.length ?? row.tensorMap.length
     const layout = toShardLayout(paramLayoutOf(row), ndim, { param: row.name, where: 'Strategy' })
-    const shape = row.shape ?? unitShape(layout)
+    // Without a shape each split (and each optimizer shard of dimension 0) is drawn as one unit.
+    const shape = row.shape ?? piecesPerDimension(layout)
     return {
       ok: true,
       geometry: new ShardGeometry(layout, shape, row.name),
@@ -46,14 +51,6 @@ export function buildGeometry(row: ParamRow): ParamGeometry {
   } catch (err) {
     return { ok: false, error: (err as Error).message }
   }
-}
-
-/** Without a shape, each split (and each optimizer shard of dimension 0) is drawn as one unit. */
-function unitShape(layout: ShardLayout): number[] {
-  return layout.dimAxes.map((axes, dim) => {
-    const splits = axes.reduce((product, axis) => product * layout.devMatrix[axis]!, 1)
-    return dim === 0 ? splits * layout.optShards : splits
-  })
 }
 
 /** Bytes of one element, when the row knows its dtype and per-rank size. */
