@@ -9,11 +9,7 @@ import { cachedStrategy } from './strategy-cache'
 /** A checkpoint folder: ranks, files, sizes, and (with a strategy) disagreements between the two, in words. */
 export async function describeFolder(path: string, strategy?: string): Promise<FolderDescription> {
   const { set, indexed, problems: indexing } = await cachedFolder(path)
-  // Ranks without data stop any conversion; several candidate files or odd folder names only deserve a look.
-  const problems: Problem[] = set.problems.map((message) => ({
-    severity: /^Missing rank|holds no \.ckpt|mixes formats/.test(message) ? 'error' : 'warning',
-    message
-  }))
+  const problems: Problem[] = [...set.problems]
   problems.push(...indexing)
   let side: StrategySide | undefined
   if (strategy) {

@@ -87,7 +87,7 @@ export async function inspectPath(path: string, options: CheckpointOpenOptions =
           bytes: rank.size
         }))
       )
-      return { kind: 'checkpoint-folder', ranks, problems: set.problems }
+      return { kind: 'checkpoint-folder', ranks, problems: set.problems.map((p) => p.message) }
     }
     case 'rank-table':
       return { kind: 'rank-table', ...(await describeRankTable(path)) }

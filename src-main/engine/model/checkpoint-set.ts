@@ -26,8 +26,13 @@ export interface CheckpointSet {
   missingRanks: number[]
   format: CheckpointFormat | 'mixed'
   totalBytes: number
-  /** Plain sentences: several candidate files, empty rank folders, mixed formats, gaps. */
-  problems: string[]
+  /** Plain sentences: errors (gaps, empty rank folders, mixed formats) stop a conversion, warnings do not. */
+  problems: FolderProblem[]
+}
+
+export interface FolderProblem {
+  severity: 'error' | 'warning'
+  message: string
 }
 
 const RANK_DIR = /^rank_(\d+)$/
@@ -60,12 +65,15 @@ export async function scanCheckpointFolder(
       { file: root }
     )
   }
-  const problems: string[] = []
+  const problems: FolderProblem[] = []
   const ranks: RankFile[] = []
   const seen = new Set<number>()
   for (const dir of rankDirs) {
     if (seen.has(dir.rank)) {
-      problems.push(`${dir.name}/ names rank ${dir.rank} again (leading zeros); it is ignored.`)
+      problems.push({
+        severity: 'warning',
+        message: `${dir.name}/ names rank ${dir.rank} again (leading zeros); it is ignored.`
+      })
       continue
     }
     seen.add(dir.rank)
@@ -76,7 +84,10 @@ export async function scanCheckpointFolder(
   const expected = onlyRanks ? [...onlyRanks] : range(Math.max(...rankDirs.map((d) => d.rank)) + 1)
   const missingRanks = expected.filter((r) => !present.has(r)).sort((a, b) => a - b)
   if (missingRanks.length > 0)
-    problems.push(`Missing rank${missingRanks.length > 1 ? 's' : ''}: ${missingRanks.join(', ')}.`)
+    problems.push({
+      severity: 'error',
+      message: `Missing rank${missingRanks.length > 1 ? 's' : ''}: ${missingRanks.join(', ')}.`
+    })
   const formats = new Set(ranks.map((r) => r.format))
   if (formats.size > 1) {
     const list = (f: CheckpointFormat) =>
@@ -84,9 +95,10 @@ export async function scanCheckpointFolder(
         .filter((r) => r.format === f)
         .map((r) => r.rank)
         .join(', ')
-    problems.push(
-      `The folder mixes formats: .ckpt for rank ${list('ckpt')} and .safetensors for rank ${list('safetensors')}.`
-    )
+    problems.push({
+      severity: 'error',
+      message: `The folder mixes formats: .ckpt for rank ${list('ckpt')} and .safetensors for rank ${list('safetensors')}.`
+    })
   }
   return {
     root,
@@ -98,7 +110,11 @@ export async function scanCheckpointFolder(
   }
 }
 
-async function chooseRankFile(dir: string, rank: number, problems: string[]): Promise<RankFile | undefined> {
+async function chooseRankFile(
+  dir: string,
+  rank: number,
+  problems: FolderProblem[]
+): Promise<RankFile | undefined> {
   let names: string[]
   try {
     names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name)
@@ -109,11 +125,14 @@ async function chooseRankFile(dir: string, rank: number, problems: string[]): Pr
   const safetensors = names.filter((n) => n.endsWith('.safetensors')).sort(byCodePoint)
   const folder = `rank_${rank}/`
   if (ckpt.length === 0 && safetensors.length === 0) {
-    problems.push(`${folder} holds no .ckpt or .safetensors file.`)
+    problems.push({ severity: 'error', message: `${folder} holds no .ckpt or .safetensors file.` })
     return undefined
   }
   if (ckpt.length > 0 && safetensors.length > 0) {
-    problems.push(`${folder} holds both .ckpt and .safetensors files; the .ckpt file is used.`)
+    problems.push({
+      severity: 'warning',
+      message: `${folder} holds both .ckpt and .safetensors files; the .ckpt file is used.`
+    })
   }
   const format: CheckpointFormat = ckpt.length > 0 ? 'ckpt' : 'safetensors'
   const candidates = format === 'ckpt' ? ckpt : safetensors
@@ -123,7 +142,10 @@ async function chooseRankFile(dir: string, rank: number, problems: string[]): Pr
       format === 'ckpt'
         ? 'the last in name order, as MindSpore picks it (note that "-10_" sorts before "-2_")'
         : 'the one with the largest epoch/step numbers, as MindSpore picks it'
-    problems.push(`${folder} holds ${candidates.length} ${format} files; using ${file}, ${rule}.`)
+    problems.push({
+      severity: 'warning',
+      message: `${folder} holds ${candidates.length} ${format} files; using ${file}, ${rule}.`
+    })
   }
   const path = join(dir, file)
   let size: number

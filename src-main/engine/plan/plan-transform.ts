@@ -41,7 +41,8 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
 
   if (input.checkDestination !== false) await checkDestinationFolder(input.destinationFolder, problems)
   const folder = await scanCheckpointFolder(input.sourceFolder)
-  for (const message of folder.problems)
+  // Absent ranks matter only if a destination needs them, which reportMissingSources says precisely.
+  for (const { message } of folder.problems)
     problems.push({ severity: 'warning', message, file: input.sourceFolder })
   if (folder.format === 'mixed') {
     problems.push({

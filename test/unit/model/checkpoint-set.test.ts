@@ -24,7 +24,11 @@ describe('scanCheckpointFolder picks files the way transform_checkpoints does', 
       [1, 'net-1_1.ckpt', ['net-1_1.ckpt']]
     ])
     expect(set.problems).toEqual([
-      'rank_0/ holds 2 ckpt files; using net-2_1.ckpt, the last in name order, as MindSpore picks it (note that "-10_" sorts before "-2_").'
+      {
+        severity: 'warning',
+        message:
+          'rank_0/ holds 2 ckpt files; using net-2_1.ckpt, the last in name order, as MindSpore picks it (note that "-10_" sorts before "-2_").'
+      }
     ])
     expect([set.format, set.totalBytes, set.missingRanks]).toEqual(['ckpt', 20, []])
   })
@@ -43,16 +47,22 @@ describe('scanCheckpointFolder picks files the way transform_checkpoints does', 
     expect(set.missingRanks).toEqual([1, 2])
     expect(set.format).toBe('mixed')
     expect(set.problems).toEqual([
-      'rank_2/ holds no .ckpt or .safetensors file.',
-      'Missing ranks: 1, 2.',
-      'The folder mixes formats: .ckpt for rank 0 and .safetensors for rank 3.'
+      { severity: 'error', message: 'rank_2/ holds no .ckpt or .safetensors file.' },
+      { severity: 'error', message: 'Missing ranks: 1, 2.' },
+      {
+        severity: 'error',
+        message: 'The folder mixes formats: .ckpt for rank 0 and .safetensors for rank 3.'
+      }
     ])
   })
 
   it('prefers .ckpt when a rank folder holds both, and says so', async () => {
     const set = await scanCheckpointFolder(folder({ rank_0: ['a.ckpt', 'a.safetensors'] }))
     expect(set.ranks[0]!.format).toBe('ckpt')
-    expect(set.problems[0]).toBe('rank_0/ holds both .ckpt and .safetensors files; the .ckpt file is used.')
+    expect(set.problems[0]).toEqual({
+      severity: 'warning',
+      message: 'rank_0/ holds both .ckpt and .safetensors files; the .ckpt file is used.'
+    })
   })
 
   it('looks only at the ranks asked for', async () => {
