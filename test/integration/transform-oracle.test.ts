@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tensorDifferences } from '../helpers/compare'
 import { cli } from '../helpers/cli'
-import { ORACLE } from '../helpers/fixtures'
+import { ORACLE, real } from '../helpers/fixtures'
 import {
   noDifferences,
   oracleDifferences,
@@ -92,5 +92,19 @@ describe("ranks: our lists suffice and are never longer than MindSpore's rank_li
     const c = ORACLE_CASES.find((x) => x.name === 'mp2x4_to_mp4')!
     const result = await cli('ranks', '--dst-rank', '2', ...strategyFlags(c), '--json')
     expect(JSON.parse(result.stdout)).toEqual([2, 6])
+  })
+})
+
+describe('ranks on strategies of different models', () => {
+  it('warns that the strategies share no parameter', async () => {
+    const result = await cli(
+      'ranks',
+      '--src-strategy',
+      real('mindformers__strategy_8_npus.ckpt'),
+      '--dst-strategy',
+      join(ORACLE, 'dp8_to_mp4', 'dst_strategy.ckpt')
+    )
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('warning: the two strategies have no parameter in common')
   })
 })

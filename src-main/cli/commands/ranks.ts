@@ -25,6 +25,14 @@ export async function ranksCommand(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length > 0)
     throw new ShardscopeError('BAD_INPUT', `ranks takes no positional arguments, got "${positionals[0]}".`)
   const { source, destination } = await readStrategies(values)
+  if (source && destination) {
+    const names = new Set(source.layouts.map((l) => l.name))
+    if (!destination.layouts.some((l) => names.has(l.name))) {
+      io.err(
+        'warning: the two strategies have no parameter in common, so the lists below only cover entries no strategy lists (global_step and the like); check that they belong to the same model.\n'
+      )
+    }
+  }
   if (values['dst-rank'] !== undefined) {
     const rank = requireInteger('ranks', '--dst-rank', values['dst-rank'])
     const lists = sourceRankLists(source, destination, [rank])
