@@ -41,6 +41,11 @@ export function FileBrowser({ onOpen, onClose }: FileBrowserProps) {
               </button>
             </li>
           )}
+          {listing && listing.entries.length === 0 && (
+            <li className="muted file-list-empty">
+              Nothing here but hidden files (their names start with a dot).
+            </li>
+          )}
           {listing?.entries.map((entry) => (
             <li key={entry.path}>
               <button
