@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AppEvent, JobResult } from '../../src-main/api/contract'
@@ -153,7 +153,14 @@ describe('the app service on real files', () => {
     expect(finished.outputs.map((o) => o.output)).toEqual(
       [0, 1, 2, 3].map((r) => `rank_${r}/checkpoint_${r}.ckpt`)
     )
-    expect(existsSync(join(out, 'shardscope-manifest.json'))).toBe(true)
+    const manifest = JSON.parse(readFileSync(join(out, 'shardscope-manifest.json'), 'utf8'))
+    // Strategies are identified by what they say, so the manifest tells which layouts an output came from.
+    expect(manifest.strategies.source.paths).toEqual(
+      [0, 4].map((r) => join(sample.sourceStrategy, `ckpt_strategy_rank_${r}.ckpt`))
+    )
+    expect(manifest.strategies.destination.paths).toEqual([sample.destinationStrategy])
+    expect(manifest.strategies.source.sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(manifest.strategies.destination.sha256).not.toBe(manifest.strategies.source.sha256)
     expect(events.some((e) => e.type === 'job.progress')).toBe(true)
   })
 

@@ -30,14 +30,15 @@ export interface Manifest {
   format: 'shardscope-manifest'
   version: 1
   sourceFolder: string
-  strategies: { source?: StrategyIdentity[]; destination?: StrategyIdentity[] }
+  strategies: { source?: StrategyIdentity; destination?: StrategyIdentity }
   options: Record<string, unknown>
   outputs: Record<string, ManifestOutput>
   updatedAt: string
 }
 
+/** The strategy files an output was planned from, and a hash of their parsed content. */
 export interface StrategyIdentity {
-  path: string
+  paths: string[]
   sha256: string
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
-import { readFile, stat, unlink } from 'node:fs/promises'
+import { stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isShardscopeError, ShardscopeError } from '../errors'
 import { ioError } from '../io/io-error'
@@ -77,8 +77,8 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
   const started = Date.now()
   const destination = plan.destination.folder
   const strategies = {
-    source: await identifyStrategies(plan.source.strategy),
-    destination: await identifyStrategies(plan.destination.strategy)
+    source: strategyIdentity(plan.source),
+    destination: strategyIdentity(plan.destination)
   }
   const previous = await readManifest(destination)
   const manifest: Manifest = {
@@ -254,22 +254,11 @@ function initialProgress(plan: TransformPlan): TransformProgress {
   }
 }
 
-async function identifyStrategies(paths: string[] | undefined): Promise<StrategyIdentity[] | undefined> {
-  if (!paths) return undefined
-  return Promise.all(
-    paths.map(async (path) => {
-      try {
-        return {
-          path,
-          sha256: createHash('sha256')
-            .update(await readFile(path))
-            .digest('hex')
-        }
-      } catch (err) {
-        throw ioError(err, path, 'read strategy file')
-      }
-    })
-  )
+function strategyIdentity(side: {
+  strategy?: string[]
+  strategyHash?: string
+}): StrategyIdentity | undefined {
+  return side.strategy && side.strategyHash ? { paths: side.strategy, sha256: side.strategyHash } : undefined
 }
 
 async function rankIdentity(

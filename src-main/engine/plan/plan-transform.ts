@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto'
 import { ShardscopeError } from '../errors'
 import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
+import { encodeStrategyProtobuf } from '../formats/strategy/strategy-protobuf'
 import { scanCheckpointFolder } from '../model/checkpoint-set'
 import type { StrategySet } from '../model/strategy-set'
 import { checkDestinationFolder } from './destination-check'
@@ -99,12 +101,14 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
     source: {
       folder: input.sourceFolder,
       strategy: src.set?.sources,
+      ...(src.set ? { strategyHash: strategyHash(src.set) } : {}),
       stageDevices: src.stageDevices,
       stageCount: src.stageCount
     },
     destination: {
       folder: input.destinationFolder,
       strategy: dst.set?.sources,
+      ...(dst.set ? { strategyHash: strategyHash(dst.set) } : {}),
       stageDevices: dst.stageDevices,
       stageCount: dst.stageCount,
       rankCount: rankCount(dst)
@@ -160,4 +164,9 @@ function neededByStrategies(input: PlanInput, ranks: number[]): number[] | undef
     if (!(err instanceof ShardscopeError)) throw err
     return undefined
   }
+}
+
+/** A strategy's identity for the manifest: what it says, not where it was read from. */
+function strategyHash(set: StrategySet): string {
+  return createHash('sha256').update(encodeStrategyProtobuf(set)).digest('hex')
 }

@@ -11,12 +11,15 @@ export interface TransformPlan {
   source: {
     folder: string
     strategy?: string[]
+    /** SHA-256 of the strategy's content as parsed (files, merged folders and in-memory sets alike). */
+    strategyHash?: string
     stageDevices: number
     stageCount: number
   }
   destination: {
     folder: string
     strategy?: string[]
+    strategyHash?: string
     stageDevices: number
     stageCount: number
     rankCount: number

@@ -4,8 +4,7 @@ import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SampleWorkspace } from '../../api/contract'
 import { castFloatsJs } from '../../engine/exec/cast'
-import { executeRank } from '../../engine/exec/execute-rank'
-import { jsKernels } from '../../engine/exec/kernels-select'
+import { runTransform } from '../../engine/exec/run-transform'
 import { CkptWriter, dimsForShape } from '../../engine/formats/ckpt/ckpt-writer'
 import { writeStrategyFile } from '../../engine/formats/strategy/strategy-file'
 import { AtomicFileSink } from '../../engine/io/byte-sink'
@@ -74,12 +73,10 @@ async function buildSample(dir: string, model: SampleModel): Promise<void> {
   })
   const errors = plan.problems.filter((p) => p.severity === 'error')
   if (errors.length > 0) throw new Error(`the sample model does not fit its layout: ${errors[0]!.message}`)
-  for (const rank of plan.ranks) {
-    await executeRank(
-      { plan: rank, destinationFolder: plan.destination.folder, options: plan.options },
-      { kernels: jsKernels, onProgress: () => undefined, cancelled: () => false }
-    )
-  }
+  // The split runs on the engine's worker threads, like any conversion: never on the app's main thread.
+  const { manifest } = await runTransform(plan)
+  // The sample stands for a training run's own checkpoint, which carries no conversion manifest.
+  rmSync(manifest, { force: true })
   for (let stage = 0; stage < model.source.stages; stage++) {
     const firstRank = stage * model.source.devMatrix.reduce((a, b) => a * b, 1)
     await writeStrategyFile(
