@@ -12,20 +12,14 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true })
   } catch (err) {
     const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '')
-    throw new ShardscopeError(
-      'BAD_INPUT',
-      `${command}: ${message}. Run "shardscope ${command} --help" for usage.`
-    )
+    throw new ShardscopeError('BAD_INPUT', `${message}. Run "shardscope ${command} --help" for usage.`)
   }
 }
 
-export function requireInteger(command: string, flag: string, value: string): number {
+export function requireInteger(flag: string, value: string): number {
   const n = Number(value)
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
-    throw new ShardscopeError(
-      'BAD_INPUT',
-      `${command}: ${flag} must be a non-negative integer, got "${value}".`
-    )
+    throw new ShardscopeError('BAD_INPUT', `${flag} must be a non-negative integer, got "${value}".`)
   }
   return n
 }

@@ -37,15 +37,11 @@ type PlanValues = {
   'dec-mode'?: string
 }
 
-export async function planInputFrom(
-  command: string,
-  values: PlanValues,
-  requireDestination: boolean
-): Promise<PlanInput> {
+export async function planInputFrom(values: PlanValues, requireDestination: boolean): Promise<PlanInput> {
   if (values.src === undefined)
-    throw new ShardscopeError('BAD_INPUT', `${command} needs --src <folder of rank_N/ checkpoints>.`)
+    throw new ShardscopeError('BAD_INPUT', '--src <folder of rank_N/ checkpoints> is required.')
   if (requireDestination && values.dst === undefined)
-    throw new ShardscopeError('BAD_INPUT', `${command} needs --dst <output folder>.`)
+    throw new ShardscopeError('BAD_INPUT', '--dst <output folder> is required.')
   const format = values.format ?? 'ckpt'
   if (format !== 'ckpt' && format !== 'safetensors') {
     throw new ShardscopeError('BAD_INPUT', `--format must be ckpt or safetensors, got "${format}".`)
@@ -78,7 +74,7 @@ export async function planInputFrom(
   }
   if (strategies.source) input.sourceStrategy = strategies.source
   if (strategies.destination) input.destinationStrategy = strategies.destination
-  if (values.rank) input.ranks = values.rank.map((r) => requireInteger(command, '--rank', r))
+  if (values.rank) input.ranks = values.rank.map((r) => requireInteger('--rank', r))
   return input
 }
 

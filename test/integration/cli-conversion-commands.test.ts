@@ -86,7 +86,7 @@ describe('merge-strategies', () => {
     const result = await cli('merge-strategies', oracle(PIPE.name, 'src_strategy_stages'))
     expect([result.code, result.stderr.trim()]).toEqual([
       2,
-      'shardscope merge-strategies: merge-strategies needs --out <file>.'
+      'shardscope merge-strategies: --out <file> is required.'
     ])
   })
 })

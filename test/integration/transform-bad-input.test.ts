@@ -204,7 +204,7 @@ describe('validation before any byte moves (all problems at once)', () => {
       (await cli('transform', '--src', oracle(CASE, 'src'), '--dst', tempDir(), '--exclude', '(')).stderr
     ).toContain('--exclude is not a valid regular expression')
     expect((await cli('transform', '--src', oracle(CASE, 'src'))).stderr).toContain(
-      'transform needs --dst <output folder>.'
+      'shardscope transform: --dst <output folder> is required.'
     )
     expect(
       (await cli('transform', '--src', oracle(CASE, 'src'), '--dst', tempDir(), '--jobs', 'many')).stderr

@@ -24,11 +24,11 @@ export async function mergeStrategiesCommand(argv: string[], io: CliIO): Promise
     io.out(MERGE_USAGE)
     return 0
   }
-  if (values.out === undefined) throw new ShardscopeError('BAD_INPUT', 'merge-strategies needs --out <file>.')
+  if (values.out === undefined) throw new ShardscopeError('BAD_INPUT', '--out <file> is required.')
   if (positionals.length === 0)
     throw new ShardscopeError(
       'BAD_INPUT',
-      'merge-strategies needs a folder of per-stage strategy files, or the files.'
+      'give a folder of per-stage strategy files, or the files themselves.'
     )
   const merged =
     positionals.length === 1

@@ -18,7 +18,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     io.out(PLAN_USAGE)
     return 0
   }
-  const plan = await planTransform(await planInputFrom('plan', values, false))
+  const plan = await planTransform(await planInputFrom(values, false))
   const summary = plan.ranks.map((r) => ({
     rank: r.rank,
     output: r.output,

@@ -23,7 +23,10 @@ export async function ranksCommand(argv: string[], io: CliIO): Promise<number> {
     return 0
   }
   if (positionals.length > 0)
-    throw new ShardscopeError('BAD_INPUT', `ranks takes no positional arguments, got "${positionals[0]}".`)
+    throw new ShardscopeError(
+      'BAD_INPUT',
+      `unexpected argument "${positionals[0]}"; strategies are given with --src-strategy and --dst-strategy.`
+    )
   const { source, destination } = await readStrategies(values)
   if (source && destination) {
     const names = new Set(source.layouts.map((l) => l.name))
@@ -34,7 +37,7 @@ export async function ranksCommand(argv: string[], io: CliIO): Promise<number> {
     }
   }
   if (values['dst-rank'] !== undefined) {
-    const rank = requireInteger('ranks', '--dst-rank', values['dst-rank'])
+    const rank = requireInteger('--dst-rank', values['dst-rank'])
     const lists = sourceRankLists(source, destination, [rank])
     io.out(JSON.stringify(lists.get(rank)) + '\n')
     return 0

@@ -37,9 +37,9 @@ export async function transformCommand(argv: string[], io: CliIO): Promise<numbe
     io.out(TRANSFORM_USAGE)
     return 0
   }
-  const jobs = values.jobs === undefined ? undefined : requireInteger('transform', '--jobs', values.jobs)
-  if (jobs === 0) throw new ShardscopeError('BAD_INPUT', 'transform: --jobs must be at least 1.')
-  const input = await planInputFrom('transform', values, true)
+  const jobs = values.jobs === undefined ? undefined : requireInteger('--jobs', values.jobs)
+  if (jobs === 0) throw new ShardscopeError('BAD_INPUT', '--jobs must be at least 1.')
+  const input = await planInputFrom(values, true)
   const plan = await planTransform(input)
   const errors = printProblems(io, plan.problems)
   if (errors.length > 0) {

@@ -27,7 +27,10 @@ export async function verifyCommand(argv: string[], io: CliIO): Promise<number> 
     return 0
   }
   if (positionals.length !== 1)
-    throw new ShardscopeError('BAD_INPUT', `verify takes one destination folder, got ${positionals.length}.`)
+    throw new ShardscopeError(
+      'BAD_INPUT',
+      `expected one destination folder, got ${positionals.length} arguments.`
+    )
   const results = await verifyOutputs(positionals[0]!, { signal: io.signal })
   const bad = results.filter((r) => r.status !== 'ok')
   if (values.json) io.out(JSON.stringify({ verified: bad.length === 0, outputs: results }) + '\n')
