@@ -2,7 +2,7 @@ import type { FolderDescription } from '../api/contract'
 import { isShardscopeError } from '../engine/errors'
 import { buildParamCatalog } from '../engine/plan/param-catalog'
 import type { Problem } from '../engine/plan/plan-types'
-import { describeSide, type StrategySide } from '../engine/plan/strategy-side'
+import { describeSide, stageOfRank, type StrategySide } from '../engine/plan/strategy-side'
 import { cachedFolder } from './folder-cache'
 import { cachedStrategy } from './strategy-cache'
 
@@ -46,7 +46,7 @@ export async function describeFolder(path: string, strategy?: string): Promise<F
       file: `rank_${r.rank}/${r.file}`,
       size: r.size,
       params: indexed.get(r.rank)?.tensors.size ?? 0,
-      ...(side ? { stage: Math.floor(r.rank / side.stageDevices) } : {})
+      ...(side ? { stage: stageOfRank(side, r.rank).stage } : {})
     })),
     missingRanks: set.missingRanks,
     problems: problems

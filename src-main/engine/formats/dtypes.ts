@@ -73,5 +73,3 @@ export function requireDtype(name: string, subject: { file?: string; param?: str
   }
   return info
 }
-
-export const KNOWN_DTYPES: readonly string[] = TABLE.map((d) => d.name)

@@ -25,8 +25,3 @@ export function intersectBoxes(a: Box, b: Box): Box | undefined {
 export function boxKey(box: Box): string {
   return `${box.offset.join(',')}|${box.extent.join(',')}`
 }
-
-/** `box` expressed relative to `origin` (e.g. inside a rank's local slice). */
-export function relativeTo(box: Box, origin: readonly number[]): Box {
-  return { offset: box.offset.map((o, i) => o - origin[i]!), extent: [...box.extent] }
-}

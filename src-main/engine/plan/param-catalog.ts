@@ -9,7 +9,7 @@ import {
 } from '../layout/shard-layout'
 import type { IndexedRank } from './source-index'
 import type { Problem } from './plan-types'
-import { whereOf, type StrategySide } from './strategy-side'
+import { stageOfRank, whereOf, type StrategySide } from './strategy-side'
 
 /** A parameter the source holds, with its full shape worked out from a stored slice and the source layout. */
 export interface CatalogParam {
@@ -69,7 +69,7 @@ function describeParam(name: string, src: StrategySide, ranks: IndexedRank[]): C
   }
   let result: CatalogParam | undefined
   for (const layout of layouts) {
-    const inStage = ranks.filter((r) => Math.floor(r.rank / src.stageDevices) === layout.stage)
+    const inStage = ranks.filter((r) => stageOfRank(src, r.rank).stage === layout.stage)
     const stageHolders = inStage.filter((r) => r.tensors.has(name))
     if (stageHolders.length === 0) continue
     const lacking = inStage.filter((r) => !r.tensors.has(name))

@@ -2,7 +2,7 @@ import { intersectBoxes, type Box } from '../layout/box'
 import { ShardGeometry } from '../layout/shard-geometry'
 import { replicatedLayout, toShardLayout, type ShardLayout } from '../layout/shard-layout'
 import type { ParamLayout } from '../model/strategy-set'
-import { rankCount, whereOf, type StrategySide } from './strategy-side'
+import { layoutInStage, rankCount, stageOfRank, whereOf, type StrategySide } from './strategy-side'
 
 /** One source slice that contributes to a destination slice. */
 export interface SourcePiece {
@@ -64,8 +64,7 @@ export function selectSources(
   params: ParamToPlace[],
   options: SelectionOptions = {}
 ): DestinationSelection {
-  const stage = Math.floor(globalRank / dst.stageDevices)
-  const local = globalRank % dst.stageDevices
+  const { stage, local } = stageOfRank(dst, globalRank)
   const anchor = local % src.stageDevices
   const chosen = new Set<number>()
   const reshards: { param: ParamToPlace; destination: ParamLayout | undefined }[] = []
@@ -76,7 +75,7 @@ export function selectSources(
     const srcLayouts = src.byName.get(param.name)
     if (dst.set) {
       if (dstLayouts) {
-        const destination = dstLayouts.find((l) => l.stage === stage)
+        const destination = layoutInStage(dst, param.name, stage)
         if (!destination) continue
         if (src.set && !srcLayouts) copies.push({ name: param.name, reason: 'not-in-source-strategy' })
         else reshards.push({ param, destination })

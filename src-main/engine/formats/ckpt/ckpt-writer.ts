@@ -2,7 +2,7 @@ import { ShardscopeError } from '../../errors'
 import type { ByteSink, SinkResult } from '../../io/byte-sink'
 import { crc32Update } from '../../io/crc32'
 import { requireDtype } from '../dtypes'
-import { fieldKey, varintLength, WIRE_LEN, WIRE_VARINT, writeVarint } from '../protobuf-wire'
+import { fieldKey, lenFieldSize, varintLength, WIRE_LEN, WIRE_VARINT, writeVarint } from '../protobuf-wire'
 import { CRC_TRAILER_LENGTH, encodeCrcTrailer } from './crc-trailer'
 
 /** MindSpore 2.3+ cuts a tensor's bytes every 512 MiB into records with the same tag (spec §1.5). */
@@ -109,11 +109,9 @@ export function recordHeader(
   const tag = encoder.encode(name)
   const type = encoder.encode(dtype)
   const dimsBytes = dims.reduce((sum, d) => sum + 1 + varintLength(d), 0)
-  const tensorLength =
-    dimsBytes + 1 + varintLength(type.length) + type.length + 1 + varintLength(payloadLength) + payloadLength
-  const valueLength =
-    1 + varintLength(tag.length) + tag.length + 1 + varintLength(tensorLength) + tensorLength
-  const headerLength = 1 + varintLength(valueLength) + valueLength - payloadLength
+  const tensorLength = dimsBytes + lenFieldSize(2, type.length) + lenFieldSize(3, payloadLength)
+  const valueLength = lenFieldSize(1, tag.length) + lenFieldSize(2, tensorLength)
+  const headerLength = lenFieldSize(1, valueLength) - payloadLength
   const out = new Uint8Array(headerLength)
   let p = 0
   out[p++] = fieldKey(1, WIRE_LEN) // Checkpoint.value
