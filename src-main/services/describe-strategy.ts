@@ -1,6 +1,7 @@
 import type { ParamRow, StrategyDescription } from '../api/contract'
 import { isShardscopeError } from '../engine/errors'
 import { dtypeByName } from '../engine/formats/dtypes'
+import { elementCount } from '../engine/formats/tensor-entry'
 import { ShardGeometry } from '../engine/layout/shard-geometry'
 import { toShardLayout } from '../engine/layout/shard-layout'
 import { layoutsByName, stagesOf, type ParamLayout } from '../engine/model/strategy-set'
@@ -82,8 +83,7 @@ export async function describeStrategy(path: string, folder?: string): Promise<S
         row.sliceShape = slice.localShape
         if (known) {
           row.dtype = known.dtype
-          row.bytesPerRank =
-            slice.localShape.reduce((a, b) => a * b, 1) * (dtypeByName(known.dtype)?.bytes ?? 0)
+          row.bytesPerRank = elementCount(slice.localShape) * (dtypeByName(known.dtype)?.bytes ?? 0)
         }
       }
     }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { PlanParamDetail, PlanRequest, PlanSummary } from '../api/contract'
 import { ShardscopeError } from '../engine/errors'
 import { dtypeByName } from '../engine/formats/dtypes'
+import { elementCount } from '../engine/formats/tensor-entry'
 import { parseCastTarget } from '../engine/plan/output-dtype'
 import type { TransformPlan } from '../engine/plan/plan-types'
 import { errorFromWorker, WorkerPool } from '../engine/exec/worker-pool'
@@ -71,7 +72,7 @@ export class PlanStore {
         sourceRank: rankPlan.sources[read.source]!.rank,
         offset: read.to.map((t, i) => t + param.offset[i]!),
         extent: read.extent,
-        bytes: read.extent.reduce((a, b) => a * b, 1) * bytes
+        bytes: elementCount(read.extent) * bytes
       }))
     }
   }
@@ -96,7 +97,7 @@ function summarize(planId: string, plan: TransformPlan): PlanSummary {
         const source = rank.sources[read.source]!.rank
         const key = `${source}>${rank.rank}`
         const flow = flows.get(key) ?? { source, destination: rank.rank, bytes: 0 }
-        flow.bytes += read.extent.reduce((a, b) => a * b, 1) * bytes
+        flow.bytes += elementCount(read.extent) * bytes
         flows.set(key, flow)
       }
     }

@@ -7,7 +7,9 @@ import { castFloatsJs } from '../../engine/exec/cast'
 import { runTransform } from '../../engine/exec/run-transform'
 import { CkptWriter, dimsForShape } from '../../engine/formats/ckpt/ckpt-writer'
 import { writeStrategyFile } from '../../engine/formats/strategy/strategy-file'
+import { elementCount } from '../../engine/formats/tensor-entry'
 import { AtomicFileSink } from '../../engine/io/byte-sink'
+import { deviceCount } from '../../engine/layout/device-matrix'
 import { planTransform } from '../../engine/plan/plan-transform'
 import { SAMPLE_MODEL, type SampleModel } from './sample-model'
 import { sampleDestinationStrategy, sampleSourceStrategy, sampleStageStrategy } from './sample-strategies'
@@ -78,7 +80,7 @@ async function buildSample(dir: string, model: SampleModel): Promise<void> {
   // The sample stands for a training run's own checkpoint, which carries no conversion manifest.
   rmSync(manifest, { force: true })
   for (let stage = 0; stage < model.source.stages; stage++) {
-    const firstRank = stage * model.source.devMatrix.reduce((a, b) => a * b, 1)
+    const firstRank = stage * deviceCount(model.source.devMatrix)
     await writeStrategyFile(
       sampleStageStrategy(model, stage),
       join(dir, 'strategy', `ckpt_strategy_rank_${firstRank}.ckpt`)
@@ -91,7 +93,7 @@ async function buildSample(dir: string, model: SampleModel): Promise<void> {
 async function writeFullModel(path: string, model: SampleModel): Promise<void> {
   const writer = new CkptWriter(await AtomicFileSink.create(path))
   for (const [index, param] of model.params.entries()) {
-    const count = param.shape.reduce((a, b) => a * b, 1)
+    const count = elementCount(param.shape)
     const values = new Float32Array(count)
     // Distinct, weight-like values: a misplaced slice in a conversion shows at once.
     for (let i = 0; i < count; i++) values[i] = Math.sin(index * 7.3 + i * 0.011) * 0.05 + (index % 5) * 1e-3

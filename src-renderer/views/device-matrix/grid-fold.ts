@@ -1,4 +1,4 @@
-import { rankToCoords } from '../../../src-main/engine/layout/device-matrix'
+import { deviceCount, rankToCoords } from '../../../src-main/engine/layout/device-matrix'
 
 /**
  * How an N-D device matrix is drawn in 2-D: the leading axes (of size > 1) become rows, the trailing ones
@@ -14,15 +14,13 @@ export interface GridFold {
   cellOf(local: number): { row: number; col: number }
 }
 
-const product = (sizes: number[]) => sizes.reduce((a, b) => a * b, 1)
-
 export function foldDeviceMatrix(devMatrix: readonly number[]): GridFold {
   const axes = devMatrix.map((_, axis) => axis).filter((axis) => devMatrix[axis]! > 1)
   let split = 0
   let best = Infinity
   for (let k = axes.length > 1 ? 1 : 0; k < Math.max(1, axes.length); k++) {
-    const rows = product(axes.slice(0, k).map((a) => devMatrix[a]!))
-    const cols = product(axes.slice(k).map((a) => devMatrix[a]!))
+    const rows = deviceCount(axes.slice(0, k).map((a) => devMatrix[a]!))
+    const cols = deviceCount(axes.slice(k).map((a) => devMatrix[a]!))
     const score = Math.max(rows, cols) + (rows > cols ? 0.5 : 0)
     if (score < best) {
       best = score
@@ -36,8 +34,8 @@ export function foldDeviceMatrix(devMatrix: readonly number[]): GridFold {
   return {
     rowAxes,
     colAxes,
-    rows: product(rowAxes.map((a) => devMatrix[a]!)),
-    cols: product(colAxes.map((a) => devMatrix[a]!)),
+    rows: deviceCount(rowAxes.map((a) => devMatrix[a]!)),
+    cols: deviceCount(colAxes.map((a) => devMatrix[a]!)),
     cellOf(local) {
       const coords = rankToCoords(local, devMatrix)
       return { row: indexOn(coords, rowAxes), col: indexOn(coords, colAxes) }
@@ -55,8 +53,8 @@ export function cellOffsets(
   gap: number,
   separator: number
 ): number[] {
-  const count = sizes.reduce((a, b) => a * b, 1)
-  const strides = sizes.map((_, level) => sizes.slice(level + 1).reduce((a, b) => a * b, 1))
+  const count = deviceCount(sizes)
+  const strides = sizes.map((_, level) => deviceCount(sizes.slice(level + 1)))
   return Array.from({ length: count }, (_, i) => {
     let offset = i * (cell + gap)
     for (let level = 0; level < sizes.length - 1; level++) {
@@ -71,8 +69,8 @@ export function levelGroups(
   sizes: readonly number[],
   level: number
 ): { coord: number; first: number; last: number }[] {
-  const stride = sizes.slice(level + 1).reduce((a, b) => a * b, 1)
-  const groups = sizes.slice(0, level + 1).reduce((a, b) => a * b, 1)
+  const stride = deviceCount(sizes.slice(level + 1))
+  const groups = deviceCount(sizes.slice(0, level + 1))
   return Array.from({ length: groups }, (_, g) => ({
     coord: g % sizes[level]!,
     first: g * stride,

@@ -1,3 +1,5 @@
+import { elementCount } from '../../../src-main/engine/formats/tensor-entry'
+
 /** A rectangle in the 2-D folded view of a tensor, in element units. */
 export interface FoldedRect {
   row: number
@@ -11,15 +13,13 @@ export interface FoldedGrid {
   cols: number
 }
 
-const product = (values: readonly number[]) => values.reduce((a, b) => a * b, 1)
-
 /**
  * An N-D tensor drawn as dim 0 × (the other dims flattened, row-major). A 1-D tensor is drawn as one row, which
  * reads better than one tall column.
  */
 export function foldShape(shape: readonly number[]): FoldedGrid {
   if (shape.length <= 1) return { rows: 1, cols: shape[0] ?? 1 }
-  return { rows: shape[0]!, cols: product(shape.slice(1)) }
+  return { rows: shape[0]!, cols: elementCount(shape.slice(1)) }
 }
 
 /**
@@ -45,11 +45,11 @@ export function foldBox(
   inner.forEach((dim, i) => {
     if (size[i]! < dim) split = i
   })
-  if (split < 0) return { rects: [{ row, rows, col: 0, cols: product(inner) }], approximate: false }
-  const stride = inner.map((_, i) => product(inner.slice(i + 1)))
+  if (split < 0) return { rects: [{ row, rows, col: 0, cols: elementCount(inner) }], approximate: false }
+  const stride = inner.map((_, i) => elementCount(inner.slice(i + 1)))
   const runLength = size[split]! * stride[split]!
   const outer = size.slice(0, split)
-  const runs = product(outer)
+  const runs = elementCount(outer)
   if (runs > limit) {
     const first = from.reduce((s, v, i) => s + v * stride[i]!, 0)
     const last = from.reduce((s, v, i) => s + (v + size[i]! - 1) * stride[i]!, 0)

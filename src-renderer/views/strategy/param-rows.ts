@@ -1,4 +1,5 @@
 import type { ParamRow } from '../../../src-main/api/contract'
+import { elementCount } from '../../../src-main/engine/formats/tensor-entry'
 import { formatMap } from '../../app/format'
 import type { ParamFilters, SortKey } from '../../store/selection-slice'
 
@@ -28,7 +29,7 @@ export function filterRows(rows: readonly IndexedRow[], search: string, filters:
   })
 }
 
-const elements = (shape: readonly number[] | undefined) => shape?.reduce((a, b) => a * b, 1)
+const elements = (shape: readonly number[] | undefined) => shape && elementCount(shape)
 
 function compareNumbers(a: number | undefined, b: number | undefined): number {
   return (a ?? 0) - (b ?? 0)

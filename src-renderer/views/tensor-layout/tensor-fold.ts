@@ -1,3 +1,4 @@
+import { elementCount } from '../../../src-main/engine/formats/tensor-entry'
 import type { Box } from '../../../src-main/engine/layout/box'
 
 /** A rectangle in element units of the folded 2-D drawing. */
@@ -50,7 +51,7 @@ export function foldTensor(shape: readonly number[], shapeKnown: boolean): Tenso
     }
   }
   const rest = shape.slice(1)
-  const cols = rest.reduce((a, b) => a * b, 1)
+  const cols = elementCount(rest)
   const folded = shape.length > 2
   const restDims = folded ? `dims 1–${shape.length - 1}` : 'dim 1'
   return {
@@ -70,7 +71,7 @@ export function foldTensor(shape: readonly number[], shapeKnown: boolean): Tenso
       for (let dim = 1; dim < shape.length; dim++) {
         index = index * (shape[dim]! / box.extent[dim]!) + box.offset[dim]! / box.extent[dim]!
       }
-      const width = box.extent.slice(1).reduce((a, b) => a * b, 1)
+      const width = elementCount(box.extent.slice(1))
       return { x: index * width, y: box.offset[0]!, w: width, h: box.extent[0]! }
     }
   }

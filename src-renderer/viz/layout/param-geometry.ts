@@ -1,4 +1,5 @@
 import type { ParamRow } from '../../../src-main/api/contract'
+import { elementCount } from '../../../src-main/engine/formats/tensor-entry'
 import { ShardGeometry } from '../../../src-main/engine/layout/shard-geometry'
 import {
   piecesPerDimension,
@@ -56,6 +57,6 @@ export function buildGeometry(row: ParamRow): ParamGeometry {
 /** Bytes of one element, when the row knows its dtype and per-rank size. */
 export function elementBytes(row: ParamRow): number | undefined {
   if (row.bytesPerRank === undefined || !row.sliceShape) return undefined
-  const elements = row.sliceShape.reduce((a, b) => a * b, 1)
+  const elements = elementCount(row.sliceShape)
   return elements > 0 ? row.bytesPerRank / elements : undefined
 }

@@ -1,5 +1,6 @@
 import { useMemo } from 'react'
 import type { ParamRow } from '../../../src-main/api/contract'
+import { deviceCount } from '../../../src-main/engine/layout/device-matrix'
 import { useAppStore } from '../../store/app-store'
 import { buildGeometry, type ParamGeometry } from './param-geometry'
 import { groupSlices, type SliceGroups } from './slice-groups'
@@ -12,7 +13,7 @@ export interface StageGeometry {
 
 /** Devices per pipeline stage: what the strategy says, else what the row's device matrix implies. */
 export function stageDevicesOf(stageDevices: number | undefined, row: ParamRow): number {
-  return stageDevices && stageDevices > 0 ? stageDevices : row.devMatrix.reduce((a, b) => a * b, 1)
+  return stageDevices && stageDevices > 0 ? stageDevices : deviceCount(row.devMatrix)
 }
 
 function stageGeometry(row: ParamRow, stageDevices: number | undefined): StageGeometry {
