@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
 import { castFloatsJs } from './cast'
 import { copyBoxJs, type Kernels } from './kernels'
-
-const ADDON_PATH = 'native/build/Release/shardscope_native.node'
+import { loadAddon } from './native-addon'
 
 export const jsKernels: Kernels = { name: 'js', copyBox: copyBoxJs, castFloats: castFloatsJs }
 
@@ -32,37 +29,9 @@ export function loadNativeKernels(): NativeLoad {
   return nativeLoad
 }
 
-/**
- * Where the addon can be: next to the sources (src-main/engine/exec), next to electron-vite's bundle
- * (out/main), or under the working directory when the app runs from the project root.
- */
-export function addonCandidates(): string[] {
-  const candidates = [
-    join(__dirname, '../../..', ADDON_PATH),
-    join(__dirname, '../..', ADDON_PATH),
-    join(process.cwd(), ADDON_PATH)
-  ].map((path) => resolve(path))
-  return [...new Set(candidates)]
-}
-
 function tryLoadAddon(): NativeLoad {
-  const failures: string[] = []
-  for (const path of addonCandidates()) {
-    if (!existsSync(path)) continue
-    try {
-      const addon = { exports: {} as Record<string, unknown> }
-      // process.dlopen keeps bundlers from trying to resolve the .node file at build time.
-      process.dlopen(addon, path)
-      const { copyBox, castFloats } = addon.exports
-      if (typeof copyBox !== 'function' || typeof castFloats !== 'function') {
-        failures.push(`${path} lacks copyBox/castFloats (stale build?)`)
-        continue
-      }
-      return { kernels: { name: 'native', copyBox, castFloats } as Kernels }
-    } catch (error) {
-      failures.push(`${path}: ${error instanceof Error ? error.message : String(error)}`)
-    }
-  }
-  if (failures.length > 0) return { error: `the native addon did not load (${failures.join('; ')})` }
-  return { error: `the native addon is not built (no ${ADDON_PATH}; run node scripts/build-native.mjs)` }
+  const addon = loadAddon(['copyBox', 'castFloats'])
+  if ('error' in addon) return addon
+  const { copyBox, castFloats } = addon.exports
+  return { kernels: { name: 'native', copyBox, castFloats } as Kernels }
 }
