@@ -2,7 +2,13 @@
   "targets": [
     {
       "target_name": "shardscope_native",
-      "sources": ["src/addon.cc", "src/js_args.cc", "src/copy_box.cc", "src/cast_floats.cc"],
+      "sources": [
+        "src/addon.cc",
+        "src/js_args.cc",
+        "src/copy_box.cc",
+        "src/cast_floats.cc",
+        "src/copy_file_range.cc"
+      ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "defines": ["NAPI_VERSION=8"],

@@ -2,12 +2,14 @@
 
 #include "cast_floats.h"
 #include "copy_box.h"
+#include "copy_file_range.h"
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("copyBox", Napi::Function::New(env, shardscope::CopyBox, "copyBox"));
   exports.Set("castFloats", Napi::Function::New(env, shardscope::CastFloats, "castFloats"));
+  exports.Set("copyFileRange", Napi::Function::New(env, shardscope::CopyFileRange, "copyFileRange"));
   return exports;
 }
 
