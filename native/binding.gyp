@@ -7,12 +7,19 @@
         "src/js_args.cc",
         "src/copy_box.cc",
         "src/cast_floats.cc",
-        "src/copy_file_range.cc"
+        "src/copy_file_range.cc",
+        "src/dynamic_library.cc",
+        "src/npu_probe.cc",
+        "src/npu_probe_dcmi.cc",
+        "src/npu_probe_acl.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "defines": ["NAPI_VERSION=8"],
       "cflags_cc": ["-O3", "-std=c++17"],
+      "conditions": [
+        ["OS=='linux'", { "libraries": ["-ldl"] }]
+      ],
       "xcode_settings": {
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
         "OTHER_CPLUSPLUSFLAGS": ["-O3"]

@@ -3,6 +3,7 @@
 #include "cast_floats.h"
 #include "copy_box.h"
 #include "copy_file_range.h"
+#include "npu_probe.h"
 
 namespace {
 
@@ -10,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("copyBox", Napi::Function::New(env, shardscope::CopyBox, "copyBox"));
   exports.Set("castFloats", Napi::Function::New(env, shardscope::CastFloats, "castFloats"));
   exports.Set("copyFileRange", Napi::Function::New(env, shardscope::CopyFileRange, "copyFileRange"));
+  exports.Set("probeNpus", Napi::Function::New(env, shardscope::ProbeNpus, "probeNpus"));
   return exports;
 }
 
