@@ -177,3 +177,12 @@ describe.skipIf('error' in addon)(`the native addon${SKIP_NOTE}`, () => {
     expect(needed.join('\n')).not.toMatch(/dcmi|ascend|acl/i)
   })
 })
+
+describe.skipIf(!('error' in addon))('probeLocalNpus without the native addon', () => {
+  it('answers unavailable and says the addon is missing', async () => {
+    const probe = await probeLocalNpus()
+    expect(probe).toMatchObject({ available: false })
+    if (probe.available) return
+    expect(probe.reason).toMatch(/^Cannot probe local NPUs: the native addon (is not built|did not load)/)
+  })
+})
