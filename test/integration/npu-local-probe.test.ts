@@ -144,10 +144,11 @@ describe.skipIf('error' in addon)(`probeLocalNpus with stub driver libraries${SK
   it('stops a driver that hangs, and says it timed out', async () => {
     const pidFile = join(root, 'hung.pid')
     const env = stubEnv({ STUB_HANG: 'dcmi_init', STUB_PID_FILE: pidFile })
-    const probe = await probeLocalNpus({ libraryPath: dirs.dcmi, env, timeoutMs: 2000 })
+    // Long enough for the child to reach dcmi_init on a loaded machine, so that it surely wrote its pid.
+    const probe = await probeLocalNpus({ libraryPath: dirs.dcmi, env, timeoutMs: 6000 })
     expect(probe).toEqual({
       available: false,
-      reason: 'The NPU probe did not answer within 2 s (a hung driver?), so it was stopped.'
+      reason: 'The NPU probe did not answer within 6 s (a hung driver?), so it was stopped.'
     })
     const pid = Number(readFileSync(pidFile, 'utf8'))
     await expect.poll(() => isAlive(pid), { timeout: 10_000 }).toBe(false)

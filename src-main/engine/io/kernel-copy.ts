@@ -64,7 +64,8 @@ function loadNativeCopy(): { copy: NativeCopy } | { error: string } {
  * Copies `length` bytes at `sourceOffset` of one open file to `targetOffset` of another: in the kernel with
  * copy_file_range when the addon is built and the two files' file systems support it, otherwise (or for
  * whatever the kernel left) through one bounded buffer with positional reads and writes. Neither file's
- * position moves. The two ranges must not overlap if both handles are the same file.
+ * position moves. The two ranges must not overlap if both handles are the same file, the target must not be
+ * open for appending (Linux pwrite would append), and neither handle may be closed while the copy runs.
  */
 export async function copyByteRange(
   source: OpenFile,
@@ -184,6 +185,17 @@ function checkRange(
         'BAD_INPUT',
         `Cannot copy from ${source.name} to ${target.name}: the ${what} must be a non-negative integer below 2^53, got ${value}.`,
         { file: file.name }
+      )
+    }
+  }
+  for (const file of [source, target]) {
+    if (file.handle.fd < 0) {
+      throw new ShardscopeError(
+        'IO_ERROR',
+        `Cannot copy from ${source.name} to ${target.name}: ${file.name} is closed.`,
+        {
+          file: file.name
+        }
       )
     }
   }

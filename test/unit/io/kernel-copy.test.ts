@@ -187,6 +187,19 @@ describe('copyByteRange on file systems without copy_file_range', () => {
 })
 
 describe('copyByteRange arguments', () => {
+  it('names a handle that is already closed', async () => {
+    const { source, target } = await filePair(100)
+    const closed = await open(target.name, 'r+')
+    await closed.close()
+    await expect(
+      copyByteRange(source, 0, { handle: closed, name: target.name }, 0, 10)
+    ).rejects.toMatchObject({
+      code: 'IO_ERROR',
+      file: target.name,
+      message: `Cannot copy from ${source.name} to ${target.name}: ${target.name} is closed.`
+    })
+  })
+
   it.each([
     ['source offset', -1, 0, 10],
     ['target offset', 0, 1.5, 10],
