@@ -1,5 +1,12 @@
 // Throughput of the executor's kernels, JavaScript and native side by side: node --import tsx bench/kernels.ts
-// copyBox counts the bytes of the box; castFloats counts source bytes. Best of several timed repetitions.
+// copyBox counts the bytes of the box; castFloats counts source bytes; file copies count the bytes copied.
+// Best of several timed repetitions.
+import { randomFillSync } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { copyByteRange, type RangeCopyOptions } from '../src-main/engine/io/kernel-copy'
 import type { CopyBoxArgs, FloatDtype, Kernels } from '../src-main/engine/exec/kernels'
 import { jsKernels, loadNativeKernels } from '../src-main/engine/exec/kernels-select'
 
@@ -79,3 +86,47 @@ for (const [from, src, to] of castCases) {
   )
 }
 if ('error' in native) console.log(`(native column missing: ${native.error})`)
+
+const FILE_COPY_BYTES = 256 * 1024 * 1024
+
+/** 256 MiB from one file into another on the same file system, both in the page cache (warm). */
+async function fileCopies(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'shardscope-bench-copy-'))
+  const source = { handle: await open(join(dir, 'source.bin'), 'w+'), name: 'source.bin' }
+  const target = { handle: await open(join(dir, 'target.bin'), 'w+'), name: 'target.bin' }
+  try {
+    const block = new Uint8Array(16 * 1024 * 1024)
+    for (let at = 0; at < FILE_COPY_BYTES; at += block.length) {
+      await source.handle.write(randomFillSync(block), 0, block.length, at)
+    }
+    const ways: [string, RangeCopyOptions][] = [
+      ['copy_file_range', {}],
+      ['pread/pwrite, 4 MiB buffer', { forceFallback: true }],
+      ['pread/pwrite, 1 MiB buffer', { forceFallback: true, bufferBytes: 1024 * 1024 }]
+    ]
+    console.log(
+      `\n${`file copy, ${FILE_COPY_BYTES >> 20} MiB, warm cache (${tmpdir()})`.padEnd(50)}${'MB/s'.padStart(8)}`
+    )
+    for (const [label, options] of ways) {
+      let method = ''
+      const copy = async () => {
+        method = (await copyByteRange(source, 0, target, 0, FILE_COPY_BYTES, options)).method
+      }
+      await copy() // warm-up: the target's pages exist and both files are cached
+      let best = Infinity
+      for (let rep = 0; rep < 5; rep++) {
+        const started = process.hrtime.bigint()
+        await copy()
+        best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e9)
+      }
+      const figure = (FILE_COPY_BYTES / best / 1e6).toFixed(0).padStart(8)
+      console.log(`${`${label} (took ${method})`.padEnd(50)}${figure}`)
+    }
+  } finally {
+    await source.handle.close()
+    await target.handle.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+void fileCopies()
