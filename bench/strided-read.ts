@@ -68,20 +68,28 @@ async function perRun(source: LocalFileSource, run: number, stride: number, slab
   for (let i = 0; i < runs; i++) await source.readInto(slab, i * run, run, i * stride)
 }
 
+/**
+ * MB/s of `bytes` for each gather, best of several rounds that alternate them (round 0 warms up): per
+ * CPU-second of this process when warm (steadier on a busy host), per wall-clock second when cold.
+ */
 async function bestMegabytesPerSecond(
   bytes: number,
   cold: boolean,
-  run: () => Promise<void>
-): Promise<number> {
-  await run()
-  let best = Infinity
-  for (let rep = 0; rep < (cold ? 3 : 5); rep++) {
-    if (cold) dropFromCache()
-    const started = process.hrtime.bigint()
-    await run()
-    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e9)
+  gathers: (() => Promise<void>)[]
+): Promise<number[]> {
+  const best = gathers.map(() => Infinity)
+  for (let round = 0; round < (cold ? 4 : 6); round++) {
+    for (const [index, gather] of gathers.entries()) {
+      if (cold) dropFromCache()
+      const started = process.hrtime.bigint()
+      const cpu = process.cpuUsage()
+      await gather()
+      const used = process.cpuUsage(cpu)
+      const seconds = cold ? Number(process.hrtime.bigint() - started) / 1e9 : (used.user + used.system) / 1e6
+      if (round > 0) best[index] = Math.min(best[index]!, seconds)
+    }
   }
-  return bytes / best / 1e6
+  return best.map((seconds) => bytes / seconds / 1e6)
 }
 
 async function main(): Promise<void> {
@@ -93,22 +101,18 @@ async function main(): Promise<void> {
     spawnSync(program, args, { stdio: 'inherit' })
     const source = await LocalFileSource.open(file)
     console.log(`\nJavaScript as the executor reads today (kernels: ${loadKernels().name}):`)
-    console.log(`${'runs'.padEnd(26)} ${'cache'.padEnd(5)} ${'cover'.padStart(9)} ${'per-run'.padStart(9)}`)
+    console.log(`${'runs'.padEnd(26)} ${'cache'.padEnd(11)} ${'cover'.padStart(9)} ${'per-run'.padStart(9)}`)
     for (const [run, stride] of LAYOUTS) {
       const runs = Math.floor((FILE_BYTES - run) / stride) + 1
       const slab = new Uint8Array(runs * run)
       for (const cold of [false, true]) {
-        const viaCover = await bestMegabytesPerSecond(slab.length, cold, () =>
-          cover(source, run, stride, slab)
-        )
+        const gathers = [() => cover(source, run, stride, slab)]
         // Hundreds of thousands of awaited reads take minutes; the executor never does that either.
-        const viaRuns =
-          runs <= 65536
-            ? await bestMegabytesPerSecond(slab.length, cold, () => perRun(source, run, stride, slab))
-            : NaN
+        if (runs <= 65536) gathers.push(() => perRun(source, run, stride, slab))
+        const [viaCover = NaN, viaRuns = NaN] = await bestMegabytesPerSecond(slab.length, cold, gathers)
         const label = `${run} B of every ${stride} B`.padEnd(26)
         const figures = [viaCover, viaRuns].map((f) => (Number.isNaN(f) ? '-' : f.toFixed(0)).padStart(9))
-        console.log(`${label} ${(cold ? 'cold' : 'warm').padEnd(5)} ${figures.join(' ')}`)
+        console.log(`${label} ${(cold ? 'cold, wall' : 'warm, CPU').padEnd(11)} ${figures.join(' ')}`)
       }
     }
     await source.close()
