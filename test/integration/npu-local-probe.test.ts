@@ -31,7 +31,16 @@ const ACL_DEVICES: LocalNpuDevice[] = Array.from({ length: 8 }, (_, device) => (
 
 let root: string
 /** Library directories: each holds the stubs one scenario needs. */
-const dirs = { both: '', dcmi: '', acl: '', empty: '', noLogicId: '', oldCardList: '', toolkit: '' }
+const dirs = {
+  both: '',
+  dcmi: '',
+  acl: '',
+  empty: '',
+  noLogicId: '',
+  oldCardList: '',
+  toolkit: '',
+  install: ''
+}
 
 /** An environment with no CANN install in it, plus the stub behaviour variables of one test. */
 function stubEnv(behaviour: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -62,6 +71,9 @@ describe.skipIf('error' in addon)(`probeLocalNpus with stub driver libraries${SK
     compileStubLibrary('dcmi', dirs.oldCardList, ['STUB_ONLY_OLD_CARD_LIST'])
     // A CANN toolkit laid out as the installer does: <home>/lib64/libascendcl.so.
     compileStubLibrary('acl', join(dirs.toolkit, 'lib64'))
+    // A whole install root: the driver's libdcmi.so beside <root>/ascend-toolkit/latest.
+    compileStubLibrary('dcmi', join(dirs.install, 'driver/lib64/driver'))
+    mkdirSync(join(dirs.install, 'ascend-toolkit/latest/lib64'), { recursive: true })
     mkdirSync(dirs.empty)
   }, 120_000)
   afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -85,6 +97,12 @@ describe.skipIf('error' in addon)(`probeLocalNpus with stub driver libraries${SK
   it('finds libascendcl.so under ASCEND_HOME_PATH without a library path', async () => {
     const probe = await probeLocalNpus({ env: { ...stubEnv(), ASCEND_HOME_PATH: dirs.toolkit } })
     expect(probe).toEqual({ available: true, source: 'acl', devices: ACL_DEVICES })
+  })
+
+  it('finds the driver libdcmi.so under the install root of ASCEND_TOOLKIT_HOME', async () => {
+    const toolkit = join(dirs.install, 'ascend-toolkit/latest')
+    const probe = await probeLocalNpus({ env: { ...stubEnv(), ASCEND_TOOLKIT_HOME: toolkit } })
+    expect(probe).toEqual({ available: true, source: 'dcmi', devices: DCMI_DEVICES })
   })
 
   it('uses dcmi_get_card_num_list on drivers that predate dcmi_get_card_list', async () => {
