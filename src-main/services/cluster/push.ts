@@ -99,7 +99,7 @@ export async function runPush(plan: PushPlan, options: PushOptions): Promise<Pus
   const results = new Map<string, ServerResult>()
   const connected: { plan: ServerPlan; transport: Transport }[] = []
   const cancelled = () => options.signal?.aborted === true
-  let groups: string[][] = []
+  let groups: string[][]
   try {
     await Promise.all(
       plan.servers.map(async (server) => {
