@@ -172,12 +172,16 @@ function call<T>(
 }
 
 export class SshTransport implements Transport {
+  readonly maxWriteBytes: number
+
   constructor(
     readonly server: string,
     private readonly client: Client,
     private readonly sftp: SFTPWrapper,
     private readonly jump?: Client
-  ) {}
+  ) {
+    this.maxWriteBytes = Math.max(4096, sftp._maxWriteLen ?? 32 * 1024)
+  }
 
   exec(command: string): Promise<ExecResult> {
     return new Promise((resolve, reject) => {

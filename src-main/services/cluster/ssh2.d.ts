@@ -32,6 +32,8 @@ declare module 'ssh2' {
   type Callback<T = void> = (err: (Error & { code?: number | string }) | undefined | null, result: T) => void
 
   export interface SFTPWrapper extends EventEmitter {
+    /** Set from the server's limits@openssh.com answer. */
+    _maxWriteLen?: number
     open(path: string, flags: string, cb: Callback<Buffer>): void
     close(handle: Buffer, cb: Callback): void
     write(handle: Buffer, buf: Buffer, off: number, len: number, position: number, cb: Callback): void

@@ -22,6 +22,8 @@ export interface RemoteWriter {
 
 export interface Transport {
   readonly server: string
+  /** Largest write the node takes in one request; bigger writes would be split and could land out of order. */
+  readonly maxWriteBytes: number
   exec(command: string): Promise<ExecResult>
   stat(path: string): Promise<RemoteEntry | undefined>
   list(path: string): Promise<RemoteEntry[]>

@@ -5,9 +5,12 @@ import { ioError } from '../../engine/io/io-error'
 import { remotePrefixHash, type HashTool } from './remote-hash'
 import type { Transport } from './transport'
 
-/** Bytes read and sent per request; a killed push re-sends at most the requests that were in flight. */
+/**
+ * Bytes read per request, capped by what the node takes in one SFTP write: each chunk is one request, the server
+ * applies them in order, so a killed push leaves a file without holes whose length is all that arrived.
+ */
 export const UPLOAD_CHUNK = 256 * 1024
-const IN_FLIGHT = 8
+const IN_FLIGHT = 16
 
 export interface UploadOutcome {
   sha256: string
@@ -29,6 +32,7 @@ async function readRange(
   localPath: string,
   from: number,
   to: number,
+  chunkBytes: number,
   each: (chunk: Buffer, position: number) => Promise<void>
 ) {
   let handle
@@ -39,7 +43,7 @@ async function readRange(
   }
   try {
     for (let position = from; position < to;) {
-      const chunk = Buffer.allocUnsafe(Math.min(UPLOAD_CHUNK, to - position))
+      const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, to - position))
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, position)
       if (bytesRead === 0)
         throw new ShardscopeError(
@@ -70,7 +74,7 @@ export async function uploadFile(
   let start = 0
   const remote = await transport.stat(remotePath)
   if (remote && !remote.isDirectory && remote.size > 0 && remote.size <= size) {
-    await readRange(localPath, 0, remote.size, async (chunk) => void hash.update(chunk))
+    await readRange(localPath, 0, remote.size, UPLOAD_CHUNK, async (chunk) => void hash.update(chunk))
     const localPrefix = hash.copy().digest('hex')
     if ((await remotePrefixHash(transport, options.tool, remotePath, remote.size)) === localPrefix)
       start = remote.size
@@ -84,23 +88,29 @@ export async function uploadFile(
     const inFlight = new Set<Promise<void>>()
     let failure: unknown
     try {
-      await readRange(localPath, start, size, async (chunk, position) => {
-        if (failure) throw failure
-        if (options.signal?.aborted) throw new ShardscopeError('CANCELLED', 'The push was cancelled.')
-        hash.update(chunk)
-        const write = writer.write(chunk, position).then(
-          () => {
-            sent += chunk.length
-            options.onBytes?.(chunk.length)
-          },
-          (err: unknown) => {
-            failure ??= err
-          }
-        )
-        inFlight.add(write)
-        void write.finally(() => inFlight.delete(write))
-        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight)
-      })
+      await readRange(
+        localPath,
+        start,
+        size,
+        Math.min(UPLOAD_CHUNK, transport.maxWriteBytes),
+        async (chunk, position) => {
+          if (failure) throw failure
+          if (options.signal?.aborted) throw new ShardscopeError('CANCELLED', 'The push was cancelled.')
+          hash.update(chunk)
+          const write = writer.write(chunk, position).then(
+            () => {
+              sent += chunk.length
+              options.onBytes?.(chunk.length)
+            },
+            (err: unknown) => {
+              failure ??= err
+            }
+          )
+          inFlight.add(write)
+          void write.finally(() => inFlight.delete(write))
+          if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight)
+        }
+      )
       await Promise.all(inFlight)
       if (failure) throw failure
     } finally {
