@@ -34,6 +34,8 @@ async function stageCountOf(converted: ConvertedFolder | undefined): Promise<num
 /** The Cluster view's use cases: describe, probe, push (in the background, as events), trust a host key. */
 export class ClusterService {
   private readonly running = new Map<string, AbortController>()
+  /** Profile edits in order: two dialogs answered quickly must not overwrite each other's pinned key. */
+  private profileWrites: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly emit: (event: AppEvent) => void) {}
 
@@ -209,8 +211,12 @@ export class ClusterService {
 
   /** Pins a host key the user checked and trusted in the app's dialog; the renderer never sees key material. */
   async trustHost(profilePath: string, server: string, fingerprint: string): Promise<{ pinned: boolean }> {
-    const profile = await readClusterProfile(profilePath)
-    await writeClusterProfile(profilePath, withTrustedKey(profile, server, fingerprint))
+    const write = this.profileWrites.then(async () => {
+      const profile = await readClusterProfile(profilePath)
+      await writeClusterProfile(profilePath, withTrustedKey(profile, server, fingerprint))
+    })
+    this.profileWrites = write.catch(() => undefined)
+    await write
     return { pinned: true }
   }
 }
