@@ -178,6 +178,103 @@ export interface RecentItem {
   openedAt: string
 }
 
+/** A cluster as the Cluster view shows it: servers × devices, where each destination rank lands, file sets. */
+export interface ClusterRequest {
+  /** HCCL rank table (JSON) or MPI hostfile. */
+  layout: string
+  profile?: string
+  /** A converted output folder (with shardscope-manifest.json). */
+  output?: string
+  remoteRoot?: string
+  name?: string
+}
+
+export interface ClusterDescription {
+  layout: string
+  kind: 'rank-table' | 'hostfile'
+  servers: {
+    id: string
+    address?: string
+    devices: { deviceId: number; rank: number; destination: boolean; stage?: number }[]
+    files?: { path: string; size: number; rank?: number }[]
+    bytes?: number
+    ssh?: { host?: string; port?: number; user?: string; remoteFolder?: string; hostKey?: string }
+  }[]
+  stageCount?: number
+  problems: string[]
+  warnings: string[]
+  pushName?: string
+  launch?: { commands: { server: string; nodeRank: number; msrun: string }[]; mindformers: string[] }
+}
+
+export interface ClusterNpu {
+  deviceId: number
+  name?: string
+  memoryKind: 'HBM' | 'DDR'
+  totalBytes: number
+  usedBytes?: number
+}
+
+export interface ClusterHostKey {
+  kind: 'unknown' | 'changed'
+  fingerprint: string
+  expected?: string
+}
+
+export interface ClusterProbe {
+  probes: {
+    server: string
+    status: 'ok' | 'no-npu-smi' | 'failed'
+    npus?: ClusterNpu[]
+    message?: string
+    hostKey?: ClusterHostKey
+  }[]
+  fits: {
+    rank: number
+    server: string
+    deviceId: number
+    shardBytes: number
+    status: string
+    message: string
+  }[]
+}
+
+export interface ClusterPushEvent {
+  server: string
+  state: string
+  file?: { relativePath: string; bytesDone: number; size: number; outcome?: string }
+  bytesSent: number
+  bytesTotal: number
+  message?: string
+}
+
+export interface ClusterPushResult {
+  pushId: string
+  servers: {
+    server: string
+    state: string
+    alreadyComplete: boolean
+    sharedWith?: string
+    hashTool?: string
+    remoteFolder?: string
+    message?: string
+    movedAside: string[]
+    files: {
+      relativePath: string
+      size: number
+      sha256?: string
+      outcome: string
+      sentBytes: number
+      resumedFrom: number
+    }[]
+    bytesSent: number
+    bytesTotal: number
+    hostKey?: ClusterHostKey
+  }[]
+  sharedStorage: string[][]
+  bytesSent: number
+}
+
 export interface Requests {
   'app.info': { params: Record<string, never>; result: AppInfo }
   'sample.open': { params: Record<string, never>; result: SampleWorkspace }
@@ -194,6 +291,17 @@ export interface Requests {
   'job.start': { params: { planId: string; jobs?: number }; result: { jobId: string } }
   'job.cancel': { params: { jobId: string }; result: { cancelled: boolean } }
   'recent.list': { params: Record<string, never>; result: RecentItem[] }
+  'cluster.describe': { params: ClusterRequest; result: ClusterDescription }
+  'cluster.probe': { params: ClusterRequest & { profile: string }; result: ClusterProbe }
+  'cluster.push': {
+    params: ClusterRequest & { profile: string; output: string; jobs?: number }
+    result: { pushId: string }
+  }
+  'cluster.cancel': { params: { pushId: string }; result: { cancelled: boolean } }
+  'cluster.trustHost': {
+    params: { profile: string; server: string; fingerprint: string }
+    result: { pinned: boolean }
+  }
 }
 
 export type RequestName = keyof Requests
@@ -204,6 +312,9 @@ export type AppEvent =
   | { type: 'job.progress'; progress: JobProgress }
   | { type: 'job.finished'; result: JobResult }
   | { type: 'job.failed'; jobId: string; state: 'failed' | 'cancelled'; message: string }
+  | { type: 'cluster.progress'; pushId: string; event: ClusterPushEvent }
+  | { type: 'cluster.finished'; result: ClusterPushResult }
+  | { type: 'cluster.failed'; pushId: string; state: 'failed' | 'cancelled'; message: string }
 
 /** An error as the renderer receives it: one sentence, never a stack. */
 export interface ApiError {

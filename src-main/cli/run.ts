@@ -1,6 +1,9 @@
 import { inspectCommand } from './commands/inspect'
 import { mergeStrategiesCommand } from './commands/merge-strategies'
+import { nodesCommand } from './commands/nodes'
 import { planCommand } from './commands/plan'
+import { probeCommand } from './commands/probe'
+import { pushCommand } from './commands/push'
 import { ranksCommand } from './commands/ranks'
 import { transformCommand } from './commands/transform'
 import { verifyCommand } from './commands/verify'
@@ -18,7 +21,13 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   plan: { run: planCommand, summary: 'preview a conversion: sources, bytes and memory per rank, problems' },
   ranks: { run: ranksCommand, summary: 'the source ranks each destination rank needs' },
   'merge-strategies': { run: mergeStrategiesCommand, summary: 'merge per-stage pipeline strategy files' },
-  verify: { run: verifyCommand, summary: 're-hash converted outputs against their manifest' }
+  verify: { run: verifyCommand, summary: 're-hash converted outputs against their manifest' },
+  nodes: { run: nodesCommand, summary: 'rank → server → device, and the files each server needs' },
+  probe: {
+    run: probeCommand,
+    summary: 'the NPUs of every server (npu-smi over SSH), and whether shards fit'
+  },
+  push: { run: pushCommand, summary: 'place a converted checkpoint on its servers, verified' }
 }
 
 export const USAGE = `Usage: shardscope <command> [options]

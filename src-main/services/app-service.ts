@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import type { ApiError, AppEvent, RequestName, RequestParams, RequestResult } from '../api/contract'
 import { isShardscopeError } from '../engine/errors'
 import { ioError } from '../engine/io/io-error'
+import { ClusterService } from './cluster/cluster-service'
 import { describeFolder } from './describe-folder'
 import { describeStrategy } from './describe-strategy'
 import { describeRankTable } from './inspect'
@@ -41,6 +42,7 @@ export class AppService {
   private readonly plans = new PlanStore()
   private readonly jobs = new JobRunner((event) => this.listeners.forEach((l) => l(event)))
   private readonly uploads = new UploadArea()
+  private readonly cluster = new ClusterService((event) => this.listeners.forEach((l) => l(event)))
   private readonly recent: RecentItems
 
   constructor(
@@ -74,6 +76,7 @@ export class AppService {
 
   async close(): Promise<void> {
     this.jobs.cancelAll()
+    this.cluster.cancelAll()
     await this.plans.close()
   }
 
@@ -107,7 +110,13 @@ export class AppService {
     'plan.param': async ({ planId, rank, param }) => this.plans.param(planId, rank, param),
     'job.start': async ({ planId, jobs }) => ({ jobId: this.jobs.start(this.plans.get(planId), jobs) }),
     'job.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
-    'recent.list': async () => this.recent.list()
+    'recent.list': async () => this.recent.list(),
+    'cluster.describe': async (request) => this.cluster.describe(request),
+    'cluster.probe': async (request) => this.cluster.probe(request),
+    'cluster.push': async (request) => this.cluster.push(request),
+    'cluster.cancel': async ({ pushId }) => ({ cancelled: this.cluster.cancel(pushId) }),
+    'cluster.trustHost': async ({ profile, server, fingerprint }) =>
+      this.cluster.trustHost(profile, server, fingerprint)
   }
 }
 

@@ -118,7 +118,31 @@ const SCHEMAS: { [K in RequestName]: Check<RequestParams<K>> } = {
   'plan.param': object({ planId: string(64), rank: integer(0, 1 << 20), param: string(4096) }),
   'job.start': object({ planId: string(64), jobs: optional(integer(1, 256)) }),
   'job.cancel': object({ jobId: string(64) }),
-  'recent.list': nothing
+  'recent.list': nothing,
+  'cluster.describe': object({
+    layout: absolutePath,
+    profile: optional(absolutePath),
+    output: optional(absolutePath),
+    remoteRoot: optional(absolutePath),
+    name: optional(string(128))
+  }),
+  'cluster.probe': object({
+    layout: absolutePath,
+    profile: absolutePath,
+    output: optional(absolutePath),
+    remoteRoot: optional(absolutePath),
+    name: optional(string(128))
+  }),
+  'cluster.push': object({
+    layout: absolutePath,
+    profile: absolutePath,
+    output: absolutePath,
+    remoteRoot: optional(absolutePath),
+    name: optional(string(128)),
+    jobs: optional(integer(1, 64))
+  }),
+  'cluster.cancel': object({ pushId: string(64) }),
+  'cluster.trustHost': object({ profile: absolutePath, server: string(255), fingerprint: string(60) })
 }
 
 export function isRequestName(name: unknown): name is RequestName {

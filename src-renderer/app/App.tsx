@@ -2,6 +2,7 @@ import { useEffect } from 'react'
 import { client } from '../api/client'
 import { useAppStore } from '../store/app-store'
 import type { ViewId } from '../store/selection-slice'
+import { ClusterView } from '../views/cluster/ClusterView'
 import { DeviceMatrixView } from '../views/device-matrix/DeviceMatrixView'
 import { FolderView } from '../views/folder/FolderView'
 import { OpenView } from '../views/open/OpenView'
@@ -21,7 +22,8 @@ const VIEWS: { id: ViewId; label: string; key: string; render: () => React.React
   { id: 'pipeline', label: 'Pipeline stages', key: '5', render: () => <PipelineView /> },
   { id: 'folder', label: 'Checkpoint folder', key: '6', render: () => <FolderView /> },
   { id: 'planner', label: 'Transform planner', key: '7', render: () => <PlannerView /> },
-  { id: 'run', label: 'Run', key: '8', render: () => <RunView /> }
+  { id: 'run', label: 'Run', key: '8', render: () => <RunView /> },
+  { id: 'cluster', label: 'Cluster', key: '9', render: () => <ClusterView /> }
 ]
 
 export function App() {
@@ -37,7 +39,10 @@ export function App() {
 
   useEffect(() => {
     const store = useAppStore.getState()
-    const unsubscribe = client.onEvent((event) => useAppStore.getState().handleEvent(event))
+    const unsubscribe = client.onEvent((event) => {
+      useAppStore.getState().handleEvent(event)
+      useAppStore.getState().handleClusterEvent(event)
+    })
     void store.init().then(() => {
       // With nothing else asked for, the app opens on the built-in sample workspace.
       const params = new URLSearchParams(location.search)
@@ -47,7 +52,7 @@ export function App() {
   }, [])
 
   useEffect(() => {
-    // Alt+1…8 switch views from anywhere.
+    // Alt+1…9 switch views from anywhere.
     const onKey = (event: KeyboardEvent) => {
       if (!event.altKey) return
       const target = VIEWS.find((v) => v.key === event.key)

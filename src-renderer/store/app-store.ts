@@ -1,14 +1,16 @@
 import { create } from 'zustand'
+import { createClusterSlice, type ClusterSlice } from './cluster-slice'
 import { createJobsSlice, type JobsSlice } from './jobs-slice'
 import { createPlanSlice, type PlanSlice } from './plan-slice'
 import { createSelectionSlice, type SelectionSlice } from './selection-slice'
 import { createWorkspaceSlice, type WorkspaceSlice } from './workspace-slice'
 
-export type AppState = WorkspaceSlice & SelectionSlice & PlanSlice & JobsSlice
+export type AppState = WorkspaceSlice & SelectionSlice & PlanSlice & JobsSlice & ClusterSlice
 
 export const useAppStore = create<AppState>()((...args) => ({
   ...createWorkspaceSlice(...args),
   ...createSelectionSlice(...args),
   ...createPlanSlice(...args),
-  ...createJobsSlice(...args)
+  ...createJobsSlice(...args),
+  ...createClusterSlice(...args)
 }))

@@ -42,6 +42,8 @@ export const createJobsSlice: StateCreator<AppState, [], [], JobsSlice> = (set, 
       if (job) await client.request('job.cancel', { jobId: job.jobId })
     },
     handleEvent(event) {
+      if (event.type !== 'job.progress' && event.type !== 'job.finished' && event.type !== 'job.failed')
+        return
       const job = get().job
       const jobId =
         event.type === 'job.progress'

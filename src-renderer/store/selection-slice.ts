@@ -2,7 +2,15 @@ import type { StateCreator } from 'zustand'
 import type { AppState } from './app-store'
 
 export type ViewId =
-  'open' | 'strategy' | 'device-matrix' | 'tensor-layout' | 'pipeline' | 'folder' | 'planner' | 'run'
+  | 'open'
+  | 'strategy'
+  | 'device-matrix'
+  | 'tensor-layout'
+  | 'pipeline'
+  | 'folder'
+  | 'planner'
+  | 'run'
+  | 'cluster'
 
 export type SortKey =
   | 'stage'

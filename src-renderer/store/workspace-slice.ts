@@ -126,6 +126,7 @@ export const createWorkspaceSlice: StateCreator<AppState, [], [], WorkspaceSlice
         get().setPlanRequest({ sourceFolder: item.path })
       } else if (item.kind === 'rank-table') {
         set({ rankTable: await client.request('rankTable.describe', { path: item.path }) })
+        await get().openCluster(item.path)
         return
       } else return
       await describe()

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describeMode, startTestCluster, type TestCluster } from '../helpers/cluster-nodes'
+import { makeConvertedFolder, rankTableFor } from '../helpers/cluster-outputs'
+import { screenshot, showView, startApp, type App } from './harness'
+
+let app: App
+let cluster: TestCluster
+let dir: string
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ nodes: 3, npuSmi: { 0: '910b', 1: '910b', 2: '910' } })
+  console.log(describeMode(cluster))
+  app = await startApp()
+  dir = mkdtempSync(join(tmpdir(), 'sscl-e2e-'))
+})
+
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail') await screenshot(app.page, 'failed-cluster')
+})
+
+afterAll(async () => {
+  await app?.close()
+  await cluster?.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('the Cluster view drives a push to the namespace nodes', () => {
+  it('opens a rank table into the view, trusts host keys in a dialog, probes, pushes and shows the launch lines', async () => {
+    const { page } = app
+    const { folder } = makeConvertedFolder(dir, [200_000, 200_000, 300_000, 300_000, 400_000, 400_000])
+    const table = rankTableFor(dir, 3, 2)
+    const profile = join(dir, 'cluster.json')
+    writeFileSync(profile, JSON.stringify(cluster.profile(false)))
+
+    await page.goto(`${app.url}${app.url.includes('?') ? '&' : '?'}sample=0`)
+    await showView(page, 'Open')
+    await page.getByLabel('Path', { exact: true }).fill(table)
+    await page.getByLabel('Path', { exact: true }).press('Enter')
+    await page.getByTestId('view-cluster').waitFor()
+    await expect.poll(() => page.getByTestId('cluster-device').count()).toBe(6)
+
+    await page.getByLabel('Cluster profile', { exact: true }).fill(profile)
+    await page.getByLabel('Converted output folder', { exact: true }).fill(folder)
+    await page.getByRole('button', { name: 'Show' }).click()
+    await expect.poll(() => page.getByTestId('server-card').count()).toBe(3)
+    await expect
+      .poll(() => page.locator('[data-testid="cluster-device"][data-destination="true"]').count())
+      .toBe(6)
+
+    // No key is pinned yet: the push stops at each node and the dialog shows its fingerprint.
+    await page.getByRole('button', { name: 'Push', exact: true }).click()
+    for (let i = 0; i < 3; i++) {
+      const dialog = page.getByRole('dialog')
+      await dialog.waitFor()
+      const fingerprint = await dialog.getByTestId('fingerprint').innerText()
+      expect(cluster.nodes.map((n) => n.hostKey)).toContain(fingerprint)
+      if (i === 0) await screenshot(page, 'cluster-trust-dialog')
+      await dialog.getByRole('button', { name: 'Trust and pin' }).click()
+    }
+    const pinnedKeys = () =>
+      Object.values(JSON.parse(readFileSync(profile, 'utf8')).servers)
+        .map((s) => (s as { hostKey?: string }).hostKey)
+        .sort()
+    await expect.poll(pinnedKeys, { timeout: 10_000 }).toEqual(cluster.nodes.map((n) => n.hostKey).sort())
+
+    await page.getByRole('button', { name: 'Probe NPUs' }).click()
+    await expect.poll(() => page.getByTestId('npu-bars').count(), { timeout: 30_000 }).toBe(3)
+    await expect
+      .poll(() => page.getByTestId('fit-check').innerText())
+      .toContain('rank 0: 195 KiB shard, NPU 0 on node-0 has 64.0 GiB')
+
+    await page.getByRole('button', { name: /Resume push|Push/ }).click()
+    await expect
+      .poll(() => page.getByTestId('push-summary').innerText(), { timeout: 60_000 })
+      .toContain('All 3 servers done')
+    await expect.poll(() => page.locator('[data-testid="push-file"][data-outcome="sent"]').count()).toBe(6)
+    const launch = await page.getByTestId('msrun-line').allInnerTexts()
+    expect(launch[2]).toContain('--worker_num=6 --local_worker_num=2')
+    expect(launch[2]).toContain('--node_rank=2')
+    await screenshot(page, 'cluster-pushed')
+    expect(app.errors).toEqual([])
+  })
+})
