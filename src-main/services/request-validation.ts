@@ -12,6 +12,8 @@ const MAX_PATH = 4096
 const MAX_UPLOAD_FILES = 10_000
 /** Uploads carry dropped files in browser mode; anything bigger must be opened by path instead. */
 export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+/** An upload request as sent: the content as base64 plus room for the names and JSON of many small files. */
+export const MAX_UPLOAD_REQUEST_BYTES = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 16 * 1024 * 1024
 
 function fail(at: string, expected: string): never {
   throw new ShardscopeError('BAD_INPUT', `Invalid request: ${at} must be ${expected}.`)
