@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { AppEvent, OpenedItem } from '../../../src-main/api/contract'
+import { readStrategyFile, writeStrategyFile } from '../../../src-main/engine/formats/strategy/strategy-file'
+import { AppService, type AppServiceOptions } from '../../../src-main/services/app-service'
+import { oracle } from '../../helpers/fixtures'
+import { useTempDirs } from '../../helpers/temp-dir'
+
+const tempDir = useTempDirs()
+let service: AppService | undefined
+afterEach(async () => {
+  // A test that stopped an engine process lets it go again, so it can be closed.
+  for (const pid of Object.values(service?.enginePids ?? {})) if (pid) signal(pid, 'SIGCONT')
+  await service?.close()
+  service = undefined
+})
+
+function newService(options: AppServiceOptions = {}) {
+  service = new AppService(
+    { shell: 'browser' },
+    { recentFile: join(tempDir(), 'recent.json'), sampleCacheRoot: tempDir(), ...options }
+  )
+  return service
+}
+
+function signal(pid: number, name: NodeJS.Signals) {
+  try {
+    process.kill(pid, name)
+  } catch {
+    // already gone
+  }
+}
+
+async function ok<T>(s: AppService, name: string, params: unknown): Promise<T> {
+  const reply = await s.handle(name, params)
+  if (!reply.ok) throw new Error(reply.error.message)
+  return reply.result as T
+}
+
+const source = {
+  folder: oracle('mp2x4_to_mp4', 'src'),
+  strategy: oracle('mp2x4_to_mp4', 'src_strategy.ckpt')
+}
+
+/** Settles `promise` into a flag so a test can ask "has it finished?" without waiting for it. */
+function watch(promise: Promise<unknown>) {
+  const state = { settled: false }
+  void promise.finally(() => (state.settled = true))
+  return state
+}
+
+describe('engine work runs outside the process that serves the window', () => {
+  it('answers app requests while the reader process is frozen mid-request, and finishes the request later', async () => {
+    const s = newService()
+    await ok(s, 'folder.describe', { path: source.folder })
+    const reader = s.enginePids.reader!
+    expect(reader).not.toBe(process.pid)
+    signal(reader, 'SIGSTOP')
+    const describing = s.handle('folder.describe', { path: source.folder })
+    const state = watch(describing)
+    // However long a hostile file keeps the reader busy, the serving process is not the one waiting.
+    for (let i = 0; i < 20; i++) {
+      expect(await ok(s, 'app.info', {})).toMatchObject({ shell: 'browser' })
+      expect(await ok(s, 'recent.list', {})).toEqual([])
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(state.settled).toBe(false)
+    signal(reader, 'SIGCONT')
+    expect(await describing).toMatchObject({ ok: true, result: { ranks: expect.any(Array) } })
+  })
+
+  it('reports a reader that dies in a sentence naming the task, and replaces it', async () => {
+    const s = newService()
+    await ok(s, 'path.open', { path: source.strategy })
+    const reader = s.enginePids.reader!
+    signal(reader, 'SIGSTOP')
+    const describing = s.handle('folder.describe', { path: source.folder })
+    signal(reader, 'SIGKILL')
+    expect(await describing).toEqual({
+      ok: false,
+      error: {
+        code: 'UNSUPPORTED',
+        message: `The engine process stopped while reading the checkpoint folder ${source.folder}: it was stopped by SIGKILL. It has been replaced and the rest of Shardscope is unaffected.`
+      }
+    })
+    const again = await ok<{ ranks: unknown[] }>(s, 'folder.describe', { path: source.folder })
+    expect(again.ranks).toHaveLength(8)
+    expect(s.enginePids.reader).not.toBe(reader)
+  })
+
+  it('reports a conversion whose runner dies as failed, with the reason, and plans again afterwards', async () => {
+    const s = newService()
+    const out = join(tempDir(), 'out')
+    const request = {
+      source,
+      destination: { folder: out, strategy: oracle('mp2x4_to_mp4', 'dst_strategy.ckpt') },
+      options: { format: 'ckpt' }
+    }
+    const plan = await ok<{ planId: string }>(s, 'plan.create', request)
+    const events: AppEvent[] = []
+    s.onEvent((e) => events.push(e))
+    const runner = s.enginePids.runner!
+    const { jobId } = await ok<{ jobId: string }>(s, 'job.start', { planId: plan.planId })
+    signal(runner, 'SIGKILL')
+    await expect
+      .poll(() => events.find((e) => e.type === 'job.failed' || e.type === 'job.finished'))
+      .toBeTruthy()
+    const end = events.find((e) => e.type === 'job.failed' || e.type === 'job.finished')!
+    // The conversion may have been quicker than the kill; when it was not, its failure is reported in words.
+    if (end.type === 'job.failed') {
+      expect(end).toMatchObject({ jobId, state: 'failed' })
+      expect(end.message).toContain('the engine process running it stopped (it was stopped by SIGKILL)')
+    }
+    expect(await s.handle('plan.param', { planId: plan.planId, rank: 0, param: 'x' })).toMatchObject({
+      ok: false,
+      error: { message: 'That plan is no longer available; plan the conversion again.' }
+    })
+    expect((await ok<{ ranks: unknown[] }>(s, 'plan.create', request)).ranks).toHaveLength(4)
+  })
+})
+
+describe('a planner that runs out of memory', () => {
+  it('refuses an uploaded strategy with a huge device matrix in a sentence, and keeps serving', async () => {
+    const s = newService({ planMemoryMb: 256 })
+    const strategy = await readStrategyFile(oracle('mp2x4_to_mp4', 'dst_strategy.ckpt'))
+    for (const layout of strategy.layouts) layout.devMatrix = [1 << 15, 1 << 15]
+    const file = join(tempDir(), 'huge.ckpt')
+    await writeStrategyFile(strategy, file)
+    const uploaded = await ok<OpenedItem>(s, 'upload.files', {
+      name: 'huge.ckpt',
+      files: [{ relativePath: 'huge.ckpt', data: readFileSync(file).toString('base64') }]
+    })
+    expect(uploaded.ok).toBe(true)
+    const reply = await s.handle('plan.create', {
+      source,
+      destination: { folder: join(tempDir(), 'out'), strategy: uploaded.path },
+      options: { format: 'ckpt' }
+    })
+    expect(reply.ok).toBe(false)
+    if (reply.ok) return
+    // Out of memory, or (once the planner bounds device matrices) refused up front: either way in words.
+    expect(reply.error.code).not.toBe('INTERNAL')
+    expect(reply.error.message).not.toMatch(/bug/i)
+    expect(await ok(s, 'app.info', {})).toMatchObject({ shell: 'browser' })
+    const plan = await ok<{ ranks: unknown[] }>(s, 'plan.create', {
+      source,
+      destination: { folder: join(tempDir(), 'out2'), strategy: oracle('mp2x4_to_mp4', 'dst_strategy.ckpt') },
+      options: { format: 'ckpt' }
+    })
+    expect(plan.ranks).toHaveLength(4)
+  })
+})
