@@ -58,7 +58,8 @@ function object<T extends Record<string, unknown>>(shape: { [K in keyof T]: Chec
   return (value, at) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(at, 'an object')
     const record = value as Record<string, unknown>
-    const unknown = Object.keys(record).filter((key) => !(key in shape))
+    // Own properties only: `key in shape` would let `constructor`, `toString` or `__proto__` through.
+    const unknown = Object.keys(record).filter((key) => !Object.hasOwn(shape, key))
     if (unknown.length > 0) fail(`${at}.${unknown[0]}`, 'absent (unknown field)')
     const result: Record<string, unknown> = {}
     for (const [key, check] of Object.entries(shape) as [string, Check<unknown>][]) {
