@@ -8,15 +8,15 @@ import { ioError } from '../engine/io/io-error'
 /** The browser-mode file picker shows this many entries of a folder at most; type a path for the rest. */
 export const MAX_LISTED_ENTRIES = 5000
 
-/** A folder's visible entries, folders first, in natural order; at most MAX_LISTED_ENTRIES of them. */
-export async function listDirectory(path = homedir()): Promise<DirectoryListing> {
+/** A folder's visible entries, folders first, in natural order; at most `limit` of them. */
+export async function listDirectory(path = homedir(), limit = MAX_LISTED_ENTRIES): Promise<DirectoryListing> {
   const names: Dirent[] = []
   let truncated = false
   try {
     // Read entry by entry rather than all at once: a folder of millions of files costs no more than the cap.
     for await (const entry of await opendir(path, { bufferSize: 256 })) {
       if (entry.name.startsWith('.')) continue
-      if (names.length === MAX_LISTED_ENTRIES) {
+      if (names.length === limit) {
         truncated = true
         break
       }

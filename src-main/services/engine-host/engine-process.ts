@@ -83,8 +83,7 @@ export class EngineProcess {
       execArgv: script.execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      // Electron's own binary runs the script as plain Node with this set; Node ignores it.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }
+      env: { ...process.env, ...script.env }
     })
     this.child = child
     this.stderr = ''
@@ -142,11 +141,18 @@ export class EngineProcess {
 
 /**
  * The compiled entry next to a bundled main (Electron, see electron.vite.config.ts); from TypeScript sources
- * the entry itself through tsx, resolved from this package so the working directory does not matter.
+ * the entry itself through tsx, resolved from this package so the working directory does not matter, and
+ * without tsx's disk cache.
  */
-function hostScript(): { file: string; execArgv: string[] } {
+function hostScript(): { file: string; execArgv: string[]; env: Record<string, string> } {
   const compiled = join(__dirname, 'engine-host.js')
-  if (existsSync(compiled)) return { file: compiled, execArgv: [] }
+  // Electron's own binary runs the script as plain Node with this set; Node ignores it.
+  if (existsSync(compiled)) return { file: compiled, execArgv: [], env: { ELECTRON_RUN_AS_NODE: '1' } }
   const tsx = pathToFileURL(createRequire(__filename).resolve('tsx')).href
-  return { file: join(__dirname, 'host-entry.ts'), execArgv: ['--import', tsx] }
+  // tsx's compile cache sits in the shared temporary folder, where another local user could plant code.
+  return {
+    file: join(__dirname, 'host-entry.ts'),
+    execArgv: ['--import', tsx],
+    env: { TSX_DISABLE_CACHE: '1' }
+  }
 }

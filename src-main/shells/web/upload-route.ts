@@ -74,5 +74,8 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | und
     })
     request.on('end', () => resolve(Buffer.concat(chunks)))
     request.on('error', reject)
+    request.on('close', () => {
+      if (!request.complete) reject(new Error('the upload was cut off'))
+    })
   })
 }

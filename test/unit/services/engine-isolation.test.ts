@@ -120,6 +120,17 @@ describe('engine work runs outside the process that serves the window', () => {
   })
 })
 
+describe('how engine processes start', () => {
+  it('from sources, without the compile cache tsx keeps in the shared temporary folder', async () => {
+    const s = newService()
+    await ok(s, 'path.open', { path: source.strategy })
+    for (const pid of [s.enginePids.reader!, s.enginePids.runner!]) {
+      const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+      expect(environment).toContain('TSX_DISABLE_CACHE=1')
+    }
+  })
+})
+
 describe('a planner that runs out of memory', () => {
   it('refuses an uploaded strategy with a huge device matrix in a sentence, and keeps serving', async () => {
     const s = newService({ planMemoryMb: 256 })
