@@ -18,6 +18,8 @@ export interface WebServerOptions {
   port?: number
   /** Fixed token for tests; random otherwise. */
   token?: string
+  /** The largest upload request body; tests lower it. */
+  maxUploadBytes?: number
 }
 
 export interface RunningWebServer {
@@ -37,7 +39,7 @@ export interface RunningWebServer {
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const token = options.token ?? newSessionToken()
   let port = 0
-  const upload = uploadRoute(options.service, token, () => port)
+  const upload = uploadRoute(options.service, token, () => port, options.maxUploadBytes)
   const server = createServer((request, response) => {
     handle(request, response).catch(() => deny(response, 500, 'Internal server error.'))
   })

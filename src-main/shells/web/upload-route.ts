@@ -11,7 +11,12 @@ import { tokenFromAuthorization, tokensMatch } from './session-token'
  * Authorization header (a header, so a cross-origin page cannot send it without a CORS preflight we never
  * grant), one upload runs at a time, and a body over the cap is cut off before it is read in full.
  */
-export function uploadRoute(service: AppService | undefined, token: string, port: () => number) {
+export function uploadRoute(
+  service: AppService | undefined,
+  token: string,
+  port: () => number,
+  maxBytes = MAX_UPLOAD_REQUEST_BYTES
+) {
   let busy = false
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (request.method !== 'POST') return deny(response, 405, 'Method not allowed.', { Allow: 'POST' })
@@ -22,12 +27,12 @@ export function uploadRoute(service: AppService | undefined, token: string, port
     if (!/^application\/json(;|$)/.test(request.headers['content-type'] ?? ''))
       return deny(response, 415, 'An upload is a JSON body.')
     const declared = Number(request.headers['content-length'] ?? 0)
-    if (declared > MAX_UPLOAD_REQUEST_BYTES) return tooLarge(response)
+    if (declared > maxBytes) return tooLarge(response, maxBytes)
     if (busy) return deny(response, 503, 'Another upload is still being read; try again when it is done.')
     busy = true
     try {
-      const body = await readBody(request, MAX_UPLOAD_REQUEST_BYTES)
-      if (body === undefined) return tooLarge(response)
+      const body = await readBody(request, maxBytes)
+      if (body === undefined) return tooLarge(response, maxBytes)
       let params: unknown
       try {
         params = JSON.parse(body.toString('utf8'))
@@ -49,11 +54,11 @@ function reply(response: ServerResponse, body: object): void {
   response.end(JSON.stringify(body))
 }
 
-function tooLarge(response: ServerResponse): void {
+function tooLarge(response: ServerResponse, maxBytes: number): void {
   deny(
     response,
     413,
-    `Dropped items are limited to ${Math.floor(MAX_UPLOAD_REQUEST_BYTES / 1048576)} MiB per upload in browser mode; open bigger ones by their path.`,
+    `Dropped items are limited to ${Math.floor(maxBytes / 1048576)} MiB per upload in browser mode; open bigger ones by their path.`,
     { Connection: 'close' }
   )
 }

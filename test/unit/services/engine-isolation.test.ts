@@ -1,28 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AppEvent, OpenedItem } from '../../../src-main/api/contract'
 import { readStrategyFile, writeStrategyFile } from '../../../src-main/engine/formats/strategy/strategy-file'
-import { AppService, type AppServiceOptions } from '../../../src-main/services/app-service'
+import type { AppService } from '../../../src-main/services/app-service'
 import { oracle } from '../../helpers/fixtures'
+import { useAppService } from '../../helpers/app-service'
 import { useTempDirs } from '../../helpers/temp-dir'
 
 const tempDir = useTempDirs()
-let service: AppService | undefined
-afterEach(async () => {
-  // A test that stopped an engine process lets it go again, so it can be closed.
-  for (const pid of Object.values(service?.enginePids ?? {})) if (pid) signal(pid, 'SIGCONT')
-  await service?.close()
-  service = undefined
-})
-
-function newService(options: AppServiceOptions = {}) {
-  service = new AppService(
-    { shell: 'browser' },
-    { recentFile: join(tempDir(), 'recent.json'), sampleCacheRoot: tempDir(), ...options }
-  )
-  return service
-}
+const newService = useAppService(tempDir)
 
 function signal(pid: number, name: NodeJS.Signals) {
   try {

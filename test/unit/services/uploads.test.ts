@@ -1,26 +1,15 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { AppService } from '../../../src-main/services/app-service'
+import { describe, expect, it } from 'vitest'
+import type { AppService } from '../../../src-main/services/app-service'
 import { UploadArea } from '../../../src-main/services/uploads'
 import { oracle } from '../../helpers/fixtures'
+import { useAppService } from '../../helpers/app-service'
 import { useTempDirs } from '../../helpers/temp-dir'
 
 const tempDir = useTempDirs()
-let service: AppService | undefined
-afterEach(async () => {
-  await service?.close()
-  service = undefined
-})
-
-function newService() {
-  service = new AppService(
-    { shell: 'browser' },
-    { recentFile: join(tempDir(), 'recent.json'), sampleCacheRoot: tempDir() }
-  )
-  return service
-}
+const newService = useAppService(tempDir)
 
 const data = Buffer.from('not a checkpoint').toString('base64')
 const upload = (s: AppService, ...relativePaths: string[]) =>
@@ -62,7 +51,6 @@ describe('uploads are removed when the session ends', () => {
     const saved = (reply as { result: { path: string } }).result.path
     expect(readFileSync(saved)).toEqual(readFileSync(oracle('mp2x4_to_mp4', 'src_strategy.ckpt')))
     await s.close()
-    service = undefined
     expect(existsSync(saved)).toBe(false)
     expect(existsSync(dirname(dirname(saved)))).toBe(false)
   })

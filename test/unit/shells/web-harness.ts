@@ -16,7 +16,7 @@ export interface Served extends RunningWebServer {
 }
 
 /** A browser-mode server on a scratch renderer folder, with (or without) the real app service. */
-export function useWebServer(): (withService?: boolean) => Promise<Served> {
+export function useWebServer(): (withService?: boolean, maxUploadBytes?: number) => Promise<Served> {
   const tempDir = useTempDirs()
   let running: RunningWebServer | undefined
   let service: AppService | undefined
@@ -25,7 +25,7 @@ export function useWebServer(): (withService?: boolean) => Promise<Served> {
     await service?.close()
     running = service = undefined
   })
-  return async (withService = true) => {
+  return async (withService = true, maxUploadBytes?: number) => {
     const root = tempDir()
     const dir = join(root, 'renderer')
     mkdirSync(join(dir, 'assets'), { recursive: true })
@@ -35,7 +35,12 @@ export function useWebServer(): (withService?: boolean) => Promise<Served> {
     service = withService
       ? new AppService({ shell: 'browser' }, { recentFile: join(root, 'recent.json'), sampleCacheRoot: root })
       : undefined
-    running = await startWebServer({ rendererDir: dir, token: TOKEN, ...(service ? { service } : {}) })
+    running = await startWebServer({
+      rendererDir: dir,
+      token: TOKEN,
+      ...(service ? { service } : {}),
+      ...(maxUploadBytes ? { maxUploadBytes } : {})
+    })
     return { ...running, origin: `http://127.0.0.1:${running.port}` }
   }
 }

@@ -26,6 +26,26 @@ function post(port: number, headers: Record<string, string>, payload: string | B
   })
 }
 
+/** A streaming upload request with our origin and token; the caller writes the body. */
+function open(port: number, headers: Record<string, string>) {
+  const req = request({
+    host: '127.0.0.1',
+    port,
+    path: '/api/upload',
+    method: 'POST',
+    headers: {
+      host: `127.0.0.1:${port}`,
+      origin: `http://127.0.0.1:${port}`,
+      authorization: `Bearer ${TOKEN}`,
+      'content-type': 'application/json',
+      ...headers
+    }
+  })
+  const status = new Promise<number>((resolve) => req.on('response', (res) => resolve(res.statusCode!)))
+  req.on('error', () => undefined)
+  return { req, status }
+}
+
 describe('browser-mode upload route', () => {
   it('opens a dropped file posted with our origin and the token in the Authorization header', async () => {
     const { port } = await serve()
@@ -68,86 +88,33 @@ describe('browser-mode upload route', () => {
     })
   })
 
-  it('refuses a body over the cap, announced or streamed, without reading it all', async () => {
+  it('refuses a body announced over the cap before reading it', async () => {
     const { port } = await serve()
-    const announced = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/api/upload',
-          method: 'POST',
-          headers: {
-            host: `127.0.0.1:${port}`,
-            origin: `http://127.0.0.1:${port}`,
-            authorization: `Bearer ${TOKEN}`,
-            'content-type': 'application/json',
-            'content-length': String(MAX_UPLOAD_REQUEST_BYTES + 1)
-          }
-        },
-        (res) => resolve(res.statusCode!)
-      )
-      req.on('error', reject)
-      req.write('{')
-    })
-    expect(announced).toBe(413)
-    // Chunked, with no length announced: cut off once the cap is passed.
-    const streamed = await new Promise<number>((resolve) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/api/upload',
-          method: 'POST',
-          headers: {
-            host: `127.0.0.1:${port}`,
-            origin: `http://127.0.0.1:${port}`,
-            authorization: `Bearer ${TOKEN}`,
-            'content-type': 'application/json',
-            'transfer-encoding': 'chunked'
-          }
-        },
-        (res) => resolve(res.statusCode!)
-      )
-      req.on('error', () => undefined)
-      const chunk = Buffer.alloc(4 * 1024 * 1024, 0x20)
-      let sent = 0
-      const pump = () => {
-        while (sent <= MAX_UPLOAD_REQUEST_BYTES + chunk.length) {
-          sent += chunk.length
-          if (!req.write(chunk)) return void req.once('drain', pump)
-        }
-        req.end()
-      }
-      pump()
-    })
-    expect(streamed).toBe(413)
+    const announced = open(port, { 'content-length': String(MAX_UPLOAD_REQUEST_BYTES + 1) })
+    announced.req.write('{')
+    expect(await announced.status).toBe(413)
+  })
+
+  it('cuts off a streamed body once it passes the cap', async () => {
+    const cap = 1024 * 1024
+    const { port } = await serve(true, cap)
+    // Chunked, with no length announced, and no end in sight: refused once the cap is passed.
+    const streamed = open(port, { 'transfer-encoding': 'chunked' })
+    const chunk = Buffer.alloc(64 * 1024, 0x20)
+    for (let sent = 0; sent <= cap; sent += chunk.length) streamed.req.write(chunk)
+    expect(await streamed.status).toBe(413)
+    streamed.req.destroy()
     expect((await post(port, {})).status).toBe(200)
   })
 
   it('reads one upload at a time', async () => {
     const { port } = await serve()
-    const first = request({
-      host: '127.0.0.1',
-      port,
-      path: '/api/upload',
-      method: 'POST',
-      headers: {
-        host: `127.0.0.1:${port}`,
-        origin: `http://127.0.0.1:${port}`,
-        authorization: `Bearer ${TOKEN}`,
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(body))
-      }
-    })
-    const firstStatus = new Promise<number>((resolve) =>
-      first.on('response', (res) => resolve(res.statusCode!))
-    )
-    first.write(body.slice(0, 10))
+    const first = open(port, { 'content-length': String(Buffer.byteLength(body)) })
+    first.req.write(body.slice(0, 10))
     // The first body is still arriving: a second upload is turned away rather than buffered beside it.
     await expect.poll(async () => (await post(port, {})).status).toBe(503)
-    first.end(body.slice(10))
-    expect(await firstStatus).toBe(200)
+    first.req.end(body.slice(10))
+    expect(await first.status).toBe(200)
     expect((await post(port, {})).status).toBe(200)
   })
 })
