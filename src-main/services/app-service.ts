@@ -2,6 +2,7 @@ import { homedir, totalmem } from 'node:os'
 import type { ApiError, AppEvent, RequestName, RequestParams, RequestResult } from '../api/contract'
 import { isShardscopeError } from '../engine/errors'
 import { EngineProcess } from './engine-host/engine-process'
+import { MAX_REPLY_BYTES } from './engine-host/host-protocol'
 import { RecentItems } from './recent-items'
 import { validateRequest } from './request-validation'
 import { ensureSampleWorkspace } from './sample/sample-workspace'
@@ -20,6 +21,8 @@ export interface AppServiceOptions {
   version?: string
   /** Heap limit of the planner, in MiB; a quarter of the machine's memory, at most 4 GiB, by default. */
   planMemoryMb?: number
+  /** The largest reply an engine process may send, as JSON bytes (MAX_REPLY_BYTES by default). */
+  maxReplyBytes?: number
 }
 
 export type Reply = { ok: true; result: unknown } | { ok: false; error: ApiError }
@@ -50,8 +53,9 @@ export class AppService {
   ) {
     this.recent = new RecentItems(options.recentFile)
     const planMemoryMb = options.planMemoryMb ?? Math.min(4096, Math.floor(totalmem() / 4 / 1048576))
-    this.reader = new EngineProcess({ planMemoryMb })
-    this.runner = new EngineProcess({ planMemoryMb })
+    const config = { planMemoryMb, maxReplyBytes: options.maxReplyBytes ?? MAX_REPLY_BYTES }
+    this.reader = new EngineProcess(config)
+    this.runner = new EngineProcess(config)
     this.runner.onEvent((event) => {
       if (event.type !== 'job.progress') {
         const jobId = event.type === 'job.failed' ? event.jobId : event.result.jobId

@@ -46,4 +46,9 @@ export type FromHost =
 export interface HostConfig {
   /** Heap limit of the planner's worker thread, in MiB. */
   planMemoryMb: number
+  /** The largest reply, as JSON bytes, main will take: receiving and re-encoding one blocks main. */
+  maxReplyBytes: number
 }
+
+/** 128 MiB of JSON: a 100,000-parameter strategy description is about 30 MiB. */
+export const MAX_REPLY_BYTES = 128 * 1024 * 1024

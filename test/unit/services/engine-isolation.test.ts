@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { cpSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { AppEvent, OpenedItem } from '../../../src-main/api/contract'
@@ -115,6 +115,32 @@ describe('how engine processes start', () => {
       const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
       expect(environment).toContain('TSX_DISABLE_CACHE=1')
     }
+  })
+})
+
+describe('inputs too large for the app', () => {
+  it('a folder naming rank 4294967296 is refused in a sentence, not as a bug', async () => {
+    const s = newService()
+    const folder = join(tempDir(), 'src')
+    cpSync(join(source.folder, 'rank_0'), join(folder, 'rank_0'), { recursive: true })
+    cpSync(join(source.folder, 'rank_1'), join(folder, 'rank_4294967296'), { recursive: true })
+    for (const name of ['folder.describe', 'path.open']) {
+      const reply = await s.handle(name, { path: folder })
+      const words = reply.ok ? JSON.stringify(reply.result) : `${reply.error.code} ${reply.error.message}`
+      expect([name, words]).not.toEqual([name, expect.stringMatching(/INTERNAL|bug/)])
+    }
+  })
+
+  it('a result bigger than main takes is refused in the engine process', async () => {
+    const s = newService({ maxReplyBytes: 1024 })
+    expect(await s.handle('strategy.describe', { path: source.strategy })).toEqual({
+      ok: false,
+      error: {
+        code: 'UNSUPPORTED',
+        message: `Reading the strategy ${source.strategy} gave a result larger than the 1.00 KiB Shardscope passes to its window: the input describes more than the app can show.`
+      }
+    })
+    expect(await ok(s, 'path.open', { path: source.strategy })).toMatchObject({ ok: true, kind: 'strategy' })
   })
 })
 
