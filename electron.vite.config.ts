@@ -10,7 +10,9 @@ export default defineConfig({
         entry: {
           main: resolve(__dirname, 'src-main/shells/electron/main.ts'),
           // Worker threads need their own file next to main.js (see worker-pool.ts).
-          'transform-worker': resolve(__dirname, 'src-main/engine/exec/transform-worker.ts')
+          'transform-worker': resolve(__dirname, 'src-main/engine/exec/transform-worker.ts'),
+          // So do the engine processes (see services/engine-host/engine-process.ts).
+          'engine-host': resolve(__dirname, 'src-main/services/engine-host/host-entry.ts')
         }
       }
     }

@@ -40,7 +40,9 @@ const child = electron
     ),
     spawn(process.execPath, ['--import', 'tsx', join(root, 'src-main/shells/web/main.ts'), ...passThrough], {
       cwd: root,
-      stdio: 'inherit'
+      stdio: 'inherit',
+      // tsx's compile cache sits in the shared temporary folder, where another local user could plant code.
+      env: { ...process.env, TSX_DISABLE_CACHE: '1' }
     }))
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code) => process.exit(code ?? 0))

@@ -1,7 +1,7 @@
 /**
  * The one contract between the renderer and main: every request, its parameters and result, and every event.
  * The Electron preload and the browser-mode server both implement it; the renderer cannot tell them apart.
- * Type-only: the renderer imports nothing from main at run time.
+ * Type-only, apart from the few string constants at the end that both sides must agree on.
  */
 
 export type TensorMapEntry = number | number[]
@@ -34,6 +34,8 @@ export interface DirectoryListing {
   path: string
   parent?: string
   entries: { name: string; path: string; kind: 'dir' | 'file'; size: number }[]
+  /** More entries exist than a listing holds (see MAX_LISTED_ENTRIES); the user types the path instead. */
+  truncated?: boolean
 }
 
 export interface UploadFile {
@@ -331,3 +333,14 @@ export interface ShardscopeApi {
 /** The channel names the Electron preload and main agree on. */
 export const IPC_REQUEST = 'shardscope:request'
 export const IPC_EVENT = 'shardscope:event'
+
+/** Browser mode: the WebSocket carrying the contract, and the HTTP route dropped files are uploaded to. */
+export const API_PATH = '/api'
+export const UPLOAD_PATH = '/api/upload'
+/**
+ * Browser mode's WebSocket subprotocols: the page offers `shardscope.v1` and `shardscope.token.<token>`; the
+ * server checks the token and selects `shardscope.v1`. A header the page sets explicitly, unlike a cookie,
+ * is never sent by the browser to another server, nor on behalf of another page.
+ */
+export const SESSION_PROTOCOL = 'shardscope.v1'
+export const TOKEN_PROTOCOL_PREFIX = 'shardscope.token.'

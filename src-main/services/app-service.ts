@@ -1,16 +1,9 @@
-import { readdir, stat } from 'node:fs/promises'
-import { homedir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { homedir, totalmem } from 'node:os'
 import type { ApiError, AppEvent, RequestName, RequestParams, RequestResult } from '../api/contract'
 import { isShardscopeError } from '../engine/errors'
-import { ioError } from '../engine/io/io-error'
 import { ClusterService } from './cluster/cluster-service'
-import { describeFolder } from './describe-folder'
-import { describeStrategy } from './describe-strategy'
-import { describeRankTable } from './inspect'
-import { JobRunner } from './job-runner'
-import { openPath } from './open-path'
-import { PlanStore } from './plan-store'
+import { EngineProcess } from './engine-host/engine-process'
+import { MAX_REPLY_BYTES } from './engine-host/host-protocol'
 import { RecentItems } from './recent-items'
 import { validateRequest } from './request-validation'
 import { ensureSampleWorkspace } from './sample/sample-workspace'
@@ -27,6 +20,10 @@ export interface AppServiceOptions {
   sampleCacheRoot?: string
   recentFile?: string
   version?: string
+  /** Heap limit of the planner, in MiB; a quarter of the machine's memory, at most 4 GiB, by default. */
+  planMemoryMb?: number
+  /** The largest reply an engine process may send, as JSON bytes (MAX_REPLY_BYTES by default). */
+  maxReplyBytes?: number
 }
 
 export type Reply = { ok: true; result: unknown } | { ok: false; error: ApiError }
@@ -34,15 +31,22 @@ export type Reply = { ok: true; result: unknown } | { ok: false; error: ApiError
 type Handlers = { [K in RequestName]: (params: RequestParams<K>) => Promise<RequestResult<K>> }
 
 /**
- * The app's use cases behind the one contract. Both shells hand it raw requests; it validates them, runs them
- * on the engine (heavy work on worker threads) and answers with a result or an error sentence, never a stack.
+ * The app's use cases behind the one contract. Both shells hand it raw requests; it validates them and answers
+ * with a result or an error sentence, never a stack. Everything that reads the user's files or runs the
+ * engine happens in two engine processes (engine-host/): a reader for describing and recognising inputs, a
+ * runner for plans and conversions. Whatever an input does to them, this process, which serves the window or
+ * the browser, keeps answering.
  */
 export class AppService {
   private readonly listeners = new Set<(event: AppEvent) => void>()
-  private readonly plans = new PlanStore()
-  private readonly jobs = new JobRunner((event) => this.listeners.forEach((l) => l(event)))
+  private readonly reader: EngineProcess
+  private readonly runner: EngineProcess
+  /** Conversions started and not yet finished: if the runner dies, each is reported failed. */
+  private readonly liveJobs = new Set<string>()
+  /** The last few that finished, in case a job's end is heard before its start's reply. */
+  private readonly endedJobs: string[] = []
   private readonly uploads = new UploadArea()
-  private readonly cluster = new ClusterService((event) => this.listeners.forEach((l) => l(event)))
+  private readonly cluster = new ClusterService((event) => this.emit(event))
   private readonly recent: RecentItems
 
   constructor(
@@ -50,6 +54,37 @@ export class AppService {
     private readonly options: AppServiceOptions = {}
   ) {
     this.recent = new RecentItems(options.recentFile)
+    const planMemoryMb = options.planMemoryMb ?? Math.min(4096, Math.floor(totalmem() / 4 / 1048576))
+    const config = { planMemoryMb, maxReplyBytes: options.maxReplyBytes ?? MAX_REPLY_BYTES }
+    this.reader = new EngineProcess(config)
+    this.runner = new EngineProcess(config)
+    this.runner.onEvent((event) => {
+      if (event.type === 'job.failed' || event.type === 'job.finished') {
+        const jobId = event.type === 'job.failed' ? event.jobId : event.result.jobId
+        this.liveJobs.delete(jobId)
+        this.endedJobs.push(jobId)
+        if (this.endedJobs.length > 64) this.endedJobs.shift()
+      }
+      this.emit(event)
+    })
+    this.runner.onExit((reason) => {
+      for (const jobId of this.liveJobs)
+        this.emit({
+          type: 'job.failed',
+          jobId,
+          state: 'failed',
+          message: `The conversion stopped because the engine process running it stopped (${reason}). Plan it again and start it: outputs already written and verified are kept.`
+        })
+      this.liveJobs.clear()
+    })
+    this.reader.warm()
+    this.runner.warm()
+    void UploadArea.removeLeftovers()
+  }
+
+  /** The engine processes' ids while they run (tests stop them to prove nothing waits on them). */
+  get enginePids(): { reader?: number; runner?: number } {
+    return { reader: this.reader.pid, runner: this.runner.pid }
   }
 
   onEvent(listener: (event: AppEvent) => void): () => void {
@@ -75,9 +110,12 @@ export class AppService {
   }
 
   async close(): Promise<void> {
-    this.jobs.cancelAll()
     this.cluster.cancelAll()
-    await this.plans.close()
+    await Promise.all([this.reader.close(), this.runner.close(), this.uploads.clear()])
+  }
+
+  private emit(event: AppEvent): void {
+    this.listeners.forEach((l) => l(event))
   }
 
   private readonly handlers: Handlers = {
@@ -88,12 +126,12 @@ export class AppService {
       home: homedir()
     }),
     'sample.open': async () => ensureSampleWorkspace(this.options.sampleCacheRoot),
-    'path.open': async ({ path }) => {
-      const item = await openPath(path)
-      if (item.ok) this.recent.add(path, item.kind)
+    'path.open': async (params) => {
+      const item = await this.reader.call('path.open', params)
+      if (item.ok) this.recent.add(params.path, item.kind)
       return item
     },
-    'path.list': async ({ path }) => listDirectory(path ?? homedir()),
+    'path.list': (params) => this.reader.call('path.list', params),
     'path.pick': async ({ kind }) => ({
       paths: this.shell.pickPaths ? await this.shell.pickPaths(kind) : []
     }),
@@ -102,14 +140,19 @@ export class AppService {
       await this.shell.reveal(path)
       return { revealed: true }
     },
-    'upload.files': async ({ name, files }) => openPath(this.uploads.save(name, files)),
-    'strategy.describe': async ({ path, folder }) => describeStrategy(path, folder),
-    'folder.describe': async ({ path, strategy }) => describeFolder(path, strategy),
-    'rankTable.describe': async ({ path }) => ({ path, ...(await describeRankTable(path)) }),
-    'plan.create': async (request) => this.plans.create(request),
-    'plan.param': async ({ planId, rank, param }) => this.plans.param(planId, rank, param),
-    'job.start': async ({ planId, jobs }) => ({ jobId: this.jobs.start(this.plans.get(planId), jobs) }),
-    'job.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
+    'upload.files': async ({ name, files }) =>
+      this.reader.call('path.open', { path: await this.uploads.save(name, files) }),
+    'strategy.describe': (params) => this.reader.call('strategy.describe', params),
+    'folder.describe': (params) => this.reader.call('folder.describe', params),
+    'rankTable.describe': (params) => this.reader.call('rankTable.describe', params),
+    'plan.create': (params) => this.runner.call('plan.create', params),
+    'plan.param': (params) => this.runner.call('plan.param', params),
+    'job.start': async (params) => {
+      const started = await this.runner.call('job.start', params)
+      if (!this.endedJobs.includes(started.jobId)) this.liveJobs.add(started.jobId)
+      return started
+    },
+    'job.cancel': (params) => this.runner.call('job.cancel', params),
     'recent.list': async () => this.recent.list(),
     'cluster.describe': async (request) => this.cluster.describe(request),
     'cluster.probe': async (request) => this.cluster.probe(request),
@@ -118,32 +161,4 @@ export class AppService {
     'cluster.trustHost': async ({ profile, server, fingerprint }) =>
       this.cluster.trustHost(profile, server, fingerprint)
   }
-}
-
-async function listDirectory(path: string) {
-  let names: import('node:fs').Dirent[]
-  try {
-    names = await readdir(path, { withFileTypes: true })
-  } catch (err) {
-    throw ioError(err, path, 'list folder')
-  }
-  const entries = await Promise.all(
-    names
-      .filter((e) => !e.name.startsWith('.'))
-      .map(async (e) => {
-        const full = join(path, e.name)
-        const info = await stat(full).catch(() => undefined)
-        return {
-          name: e.name,
-          path: full,
-          kind: info?.isDirectory() ? ('dir' as const) : ('file' as const),
-          size: info?.size ?? 0
-        }
-      })
-  )
-  entries.sort((a, b) =>
-    a.kind === b.kind ? a.name.localeCompare(b.name, undefined, { numeric: true }) : a.kind === 'dir' ? -1 : 1
-  )
-  const parent = dirname(path)
-  return { path, ...(parent !== path ? { parent } : {}), entries }
 }

@@ -6,17 +6,26 @@ import { elementCount } from '../engine/formats/tensor-entry'
 import { parseCastTarget } from '../engine/plan/output-dtype'
 import type { TransformPlan } from '../engine/plan/plan-types'
 import { errorFromWorker, WorkerPool } from '../engine/exec/worker-pool'
+import type { ToWorker } from '../engine/exec/worker-protocol'
 
 // Plans are kept for previews and runs; old ones are dropped so a long session does not grow without bound.
 const KEEP_PLANS = 16
 
-/** Computes plans on a worker thread (planning a big model is real work) and keeps them for preview and runs. */
+/**
+ * Computes plans on a worker thread (planning a big model is real work) and keeps them for preview and runs.
+ * The worker's heap is capped: a plan too big for it kills the worker, not the process, and is refused in
+ * words. V8 aborts the whole process on some allocations whatever the cap, which is why this runs in an engine
+ * process (engine-host/) and not in the process serving the window.
+ */
 export class PlanStore {
   private readonly plans = new Map<string, TransformPlan>()
   private pool?: WorkerPool
+  /** Plans are computed one at a time, so a dying worker never strands a queued one. */
+  private turn: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly memoryMb?: number) {}
 
   async create(request: PlanRequest): Promise<PlanSummary> {
-    this.pool ??= new WorkerPool(1)
     const options = {
       format: request.options.format,
       crc: request.options.crc === true,
@@ -24,7 +33,7 @@ export class PlanStore {
       ...(request.options.dtype ? { dtype: parseCastTarget(request.options.dtype) } : {}),
       ...(request.options.exclude ? { exclude: request.options.exclude } : {})
     }
-    const reply = await this.pool.run({
+    const reply = await this.plan({
       type: 'plan',
       rank: -1,
       job: {
@@ -41,6 +50,32 @@ export class PlanStore {
     this.plans.set(planId, reply.plan)
     while (this.plans.size > KEEP_PLANS) this.plans.delete(this.plans.keys().next().value!)
     return summarize(planId, reply.plan)
+  }
+
+  private plan(message: ToWorker): ReturnType<WorkerPool['run']> {
+    const result = this.turn.then(() => this.planNow(message))
+    this.turn = result.catch(() => undefined)
+    return result
+  }
+
+  /** One planning task; a worker that dies takes its pool with it, and the next plan gets a fresh one. */
+  private async planNow(message: ToWorker) {
+    this.pool ??= new WorkerPool(1, this.memoryMb ? { maxOldGenerationSizeMb: this.memoryMb } : undefined)
+    const pool = this.pool
+    try {
+      return await pool.run(message)
+    } catch (err) {
+      if (this.pool === pool) this.pool = undefined
+      void pool.close()
+      const outOfMemory = (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+      throw new ShardscopeError(
+        'UNSUPPORTED',
+        outOfMemory
+          ? `Planning this conversion needs more than the planner's ${this.memoryMb} MiB of memory: the strategies describe more than it can lay out. Nothing was written.`
+          : `The planner stopped (${(err as Error).message}); it has been restarted, and nothing was written.`,
+        { file: message.type === 'plan' ? message.job.sourceFolder : undefined }
+      )
+    }
   }
 
   get(planId: string): TransformPlan {

@@ -12,6 +12,8 @@ const MAX_PATH = 4096
 const MAX_UPLOAD_FILES = 10_000
 /** Uploads carry dropped files in browser mode; anything bigger must be opened by path instead. */
 export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+/** An upload request as sent: the content as base64 plus room for the names and JSON of many small files. */
+export const MAX_UPLOAD_REQUEST_BYTES = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 16 * 1024 * 1024
 
 function fail(at: string, expected: string): never {
   throw new ShardscopeError('BAD_INPUT', `Invalid request: ${at} must be ${expected}.`)
@@ -56,7 +58,8 @@ function object<T extends Record<string, unknown>>(shape: { [K in keyof T]: Chec
   return (value, at) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(at, 'an object')
     const record = value as Record<string, unknown>
-    const unknown = Object.keys(record).filter((key) => !(key in shape))
+    // Own properties only: `key in shape` would let `constructor`, `toString` or `__proto__` through.
+    const unknown = Object.keys(record).filter((key) => !Object.hasOwn(shape, key))
     if (unknown.length > 0) fail(`${at}.${unknown[0]}`, 'absent (unknown field)')
     const result: Record<string, unknown> = {}
     for (const [key, check] of Object.entries(shape) as [string, Check<unknown>][]) {

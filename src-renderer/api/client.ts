@@ -5,6 +5,8 @@ import type {
   RequestResult,
   ShardscopeApi
 } from '../../src-main/api/contract'
+import { API_PATH, SESSION_PROTOCOL, TOKEN_PROTOCOL_PREFIX, UPLOAD_PATH } from '../../src-main/api/contract'
+import { sessionToken } from './session-token'
 
 /** What the Electron preload exposes (see src-main/shells/electron/preload.ts). */
 interface ElectronBridge {
@@ -26,6 +28,8 @@ export interface Client extends ShardscopeApi {
   pathForFile?(file: File): string
 }
 
+type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } }
+
 /** The contract over Electron IPC (preload) when present, otherwise over the browser-mode WebSocket. */
 export function createClient(): Client {
   const bridge = window.shardscope
@@ -37,21 +41,34 @@ export function createClient(): Client {
       pathForFile: (file) => bridge.pathForFile(file)
     }
   }
-  return socketClient()
+  return socketClient(sessionToken())
 }
 
-function socketClient(): Client {
+const NO_TOKEN =
+  'This page has no Shardscope session token: open the URL that "npm start" or "npm run serve" printed.'
+
+function socketClient(token: string | undefined): Client {
   const listeners = new Set<(event: AppEvent) => void>()
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>()
   let nextId = 1
   let socket: Promise<WebSocket> | undefined
 
-  // The session token travels as an HttpOnly cookie set when the page was opened with ?token=...
+  // The token rides as a subprotocol: the page sets it explicitly, so the browser never offers it to another
+  // server or on another page's behalf, as it would a cookie.
   const connect = (): Promise<WebSocket> =>
     new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`)
+      if (!token) return reject(new Error(NO_TOKEN))
+      const ws = new WebSocket(
+        `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${API_PATH}`,
+        [SESSION_PROTOCOL, TOKEN_PROTOCOL_PREFIX + token]
+      )
       ws.onopen = () => resolve(ws)
-      ws.onerror = () => reject(new Error('Cannot reach the Shardscope server; is it still running?'))
+      ws.onerror = () =>
+        reject(
+          new Error(
+            'Cannot reach the Shardscope server: is it still running? If it was restarted, open the new URL it printed.'
+          )
+        )
       ws.onclose = () => {
         socket = undefined
         for (const request of pending.values())
@@ -59,10 +76,7 @@ function socketClient(): Client {
         pending.clear()
       }
       ws.onmessage = (message) => {
-        const data = JSON.parse(String(message.data)) as
-          | { event: AppEvent }
-          | { id: number; ok: true; result: unknown }
-          | { id: number; ok: false; error: { code: string; message: string } }
+        const data = JSON.parse(String(message.data)) as { event: AppEvent } | ({ id: number } & Reply)
         if ('event' in data) {
           listeners.forEach((l) => l(data.event))
           return
@@ -70,14 +84,14 @@ function socketClient(): Client {
         const request = pending.get(data.id)
         if (!request) return
         pending.delete(data.id)
-        if (data.ok) request.resolve(data.result)
-        else request.reject(Object.assign(new Error(data.error.message), { code: data.error.code }))
+        settle(data, request.resolve, request.reject)
       }
     })
 
   return {
     shell: 'browser',
     async request<K extends RequestName>(name: K, params: RequestParams<K>): Promise<RequestResult<K>> {
+      if (name === 'upload.files') return (await upload(token, params)) as RequestResult<K>
       socket ??= connect()
       const ws = await socket
       const id = nextId++
@@ -89,9 +103,30 @@ function socketClient(): Client {
     onEvent(listener) {
       listeners.add(listener)
       socket ??= connect()
+      socket.catch(() => undefined)
       return () => listeners.delete(listener)
     }
   }
+}
+
+/** Dropped files go to the bounded upload route: one POST, the token in a header. */
+async function upload(token: string | undefined, params: unknown): Promise<unknown> {
+  if (!token) throw new Error(NO_TOKEN)
+  const response = await fetch(UPLOAD_PATH, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(params)
+  })
+  if (!response.ok)
+    throw new Error((await response.text()).trim() || `The upload failed (${response.status}).`)
+  return new Promise((resolve, reject) =>
+    response.json().then((reply: Reply) => settle(reply, resolve, reject))
+  )
+}
+
+function settle(reply: Reply, resolve: (value: unknown) => void, reject: (err: Error) => void): void {
+  if (reply.ok) resolve(reply.result)
+  else reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }))
 }
 
 export const client = createClient()

@@ -73,11 +73,14 @@ export const createWorkspaceSlice: StateCreator<AppState, [], [], WorkspaceSlice
     items: [],
     busy: undefined,
     async init() {
-      const [info, recent] = await Promise.all([
-        client.request('app.info', {}),
-        client.request('recent.list', {})
-      ])
-      set({ info, recent })
+      // Guarded: a page opened without its session token says so instead of staying blank.
+      await guarded('Connecting…', async () => {
+        const [info, recent] = await Promise.all([
+          client.request('app.info', {}),
+          client.request('recent.list', {})
+        ])
+        set({ info, recent })
+      })
     },
     async openSample() {
       await guarded('Preparing the sample workspace…', async () => {

@@ -29,7 +29,7 @@ export interface App {
 
 /**
  * Browser mode as users run it: the app service and the token-protected server on 127.0.0.1, the built
- * renderer, and Debian's Chromium driven by playwright-core. Launch happens inside try/finally so a failed
+ * renderer, and Debian's Chromium driven by playwright-core. `url` is the printed link, token in its fragment. Launch happens inside try/finally so a failed
  * launch cannot leave the server running.
  */
 export async function startApp(): Promise<App> {
@@ -48,7 +48,12 @@ export async function startApp(): Promise<App> {
       args: CHROMIUM_ARGS,
       timeout: 60_000
     })
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true })
+    // A context of its own, so a test can open more tabs in it (each tab has its own sessionStorage).
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      acceptDownloads: true
+    })
+    const page = await context.newPage()
     page.setDefaultTimeout(30_000)
     const errors: string[] = []
     page.on('pageerror', (err) => errors.push(`page error: ${err.message}`))

@@ -1,25 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AppEvent, JobResult } from '../../src-main/api/contract'
-import { AppService } from '../../src-main/services/app-service'
+import type { AppService } from '../../src-main/services/app-service'
 import { oracle, real } from '../helpers/fixtures'
+import { useAppService } from '../helpers/app-service'
 import { useTempDirs } from '../helpers/temp-dir'
 
 const tempDir = useTempDirs()
-let service: AppService | undefined
-afterEach(async () => {
-  await service?.close()
-  service = undefined
-})
-
-function newService() {
-  service = new AppService(
-    { shell: 'browser' },
-    { recentFile: join(tempDir(), 'recent.json'), sampleCacheRoot: tempDir() }
-  )
-  return service
-}
+const newService = useAppService(tempDir)
 
 async function call(s: AppService, name: string, params: unknown) {
   const reply = await s.handle(name, params)

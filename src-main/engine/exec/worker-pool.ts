@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
+import { Worker, type ResourceLimits } from 'node:worker_threads'
 import { ShardscopeError } from '../errors'
 import { bundledWorker } from './worker-bundle'
 import type { FromWorker, ToWorker, WorkerData, WorkerError } from './worker-protocol'
@@ -25,7 +25,11 @@ export class WorkerPool {
   private readonly queue: Task[] = []
   private closed = false
 
-  constructor(readonly size: number) {
+  /** `resourceLimits` caps each worker's heap; a worker that reaches it dies, fails its task and is replaced. */
+  constructor(
+    readonly size: number,
+    private readonly resourceLimits?: ResourceLimits
+  ) {
     for (let i = 0; i < size; i++) this.idle.push(this.spawn())
   }
 
@@ -70,7 +74,8 @@ export class WorkerPool {
     // a few hundred milliseconds per thread.
     const worker = new Worker(script.filename, {
       workerData: data,
-      ...(script.entry ? {} : { execArgv: [] })
+      ...(script.entry ? {} : { execArgv: [] }),
+      ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {})
     })
     worker.on('message', (message: FromWorker) => {
       const task = this.busy.get(worker)

@@ -30,12 +30,27 @@ export function registerIpc(
     })
 }
 
-/** Our renderer: the packaged index.html, or the dev server while developing. */
+/**
+ * Our renderer: the packaged index.html, or a page of the dev server while developing. The dev server is
+ * matched by exact origin (scheme, host and port): a prefix match would also trust
+ * `http://localhost:5173.evil.example` or `http://localhost:51730`.
+ */
 export function trustedUrlCheck(
   rendererFile: string,
   devServer: string | undefined
 ): (url: string) => boolean {
   const fileUrl = new URL(`file://${rendererFile}`).href
+  const devOrigin = devServer === undefined ? undefined : originOf(devServer)
   return (url) =>
-    url === fileUrl || url.startsWith(`${fileUrl}#`) || (devServer !== undefined && url.startsWith(devServer))
+    url === fileUrl ||
+    url.startsWith(`${fileUrl}#`) ||
+    (devOrigin !== undefined && devOrigin !== 'null' && originOf(url) === devOrigin)
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin
+  } catch {
+    return undefined
+  }
 }

@@ -1,6 +1,7 @@
 import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron'
 import { join } from 'node:path'
 import { AppService } from '../../services/app-service'
+import { guardPermissions, guardWebContents } from './contents-guard'
 import { registerIpc, trustedUrlCheck } from './ipc'
 import { CONTENT_SECURITY_POLICY, secureWindowOptions } from './window-options'
 
@@ -28,16 +29,15 @@ const service = new AppService(
   { version: app.getVersion() }
 )
 
-const attachEvents = registerIpc(ipcMain, service, trustedUrlCheck(rendererFile, devServer))
+const isTrustedUrl = trustedUrlCheck(rendererFile, devServer)
+const attachEvents = registerIpc(ipcMain, service, isTrustedUrl)
+guardWebContents(app)
 
 async function createWindow(): Promise<void> {
   const window = new BrowserWindow(secureWindowOptions(join(__dirname, '../preload/preload.js')))
   const detach = attachEvents(window.webContents)
   window.on('closed', detach)
   window.once('ready-to-show', () => window.show())
-  // Links never open inside the app window, and the window never navigates away from the app.
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  window.webContents.on('will-navigate', (event) => event.preventDefault())
   if (devServer) await window.loadURL(devServer)
   else await window.loadFile(rendererFile)
 }
@@ -48,8 +48,8 @@ app.whenReady().then(async () => {
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] }
     })
   })
-  // The renderer never gets camera, notifications or any other permission.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  // The renderer never gets camera, notifications or any other permission but the clipboard write it uses.
+  guardPermissions(session.defaultSession, isTrustedUrl)
   await createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow()

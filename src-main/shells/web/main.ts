@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   const service = new AppService({ shell: 'browser' })
   const running = await startWebServer({ rendererDir, port, service })
   process.stdout.write(
-    `Shardscope is running in browser mode. Open this URL (it carries your session token):\n${running.url}\n`
+    'Shardscope is running in browser mode. Open this link in your browser (from another machine, through an\n' +
+      'SSH tunnel to the same port). The part after # is the session credential: the page keeps it and never\n' +
+      'sends it to another site, and nobody who lacks the link can use this session, so keep it to yourself.\n' +
+      `${running.url}\n`
   )
   const stop = () => void Promise.all([running.close(), service.close()]).then(() => process.exit(0))
   process.on('SIGINT', stop)

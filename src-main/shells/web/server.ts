@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { API_PATH, UPLOAD_PATH } from '../../api/contract'
 import type { AppService } from '../../services/app-service'
-import { CONTENT_SECURITY_POLICY } from '../electron/window-options'
 import { attachApiSocket } from './api-socket'
-import { newSessionToken, readCookie, TOKEN_COOKIE, tokensMatch } from './session-token'
+import { HOST, isOwnHost } from './local-origin'
+import { deny, securityHeaders } from './responses'
+import { newSessionToken } from './session-token'
 import { resolveStaticFile } from './static-files'
+import { uploadRoute } from './upload-route'
 
 export interface WebServerOptions {
   /** The built renderer (out/renderer). */
@@ -15,9 +18,12 @@ export interface WebServerOptions {
   port?: number
   /** Fixed token for tests; random otherwise. */
   token?: string
+  /** The largest upload request body; tests lower it. */
+  maxUploadBytes?: number
 }
 
 export interface RunningWebServer {
+  /** The link to open: the token rides in the fragment, which browsers never send to any server. */
   url: string
   token: string
   port: number
@@ -25,51 +31,29 @@ export interface RunningWebServer {
   close(): Promise<void>
 }
 
-/** Browser mode binds to loopback only; the host header must name it too, which defeats DNS rebinding. */
-const HOST = '127.0.0.1'
-
 /**
- * Serves the renderer to a local browser. Every request must carry the session token: in the URL the first
- * time (the printed link), then in an HttpOnly, SameSite=Strict cookie set from it.
+ * Serves the renderer to a local browser. The page's files are not secret and need no token (but our own
+ * Host name, against DNS rebinding); the API is: its WebSocket and upload route take the session token only
+ * from what the page attaches explicitly, never from a cookie.
  */
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const token = options.token ?? newSessionToken()
+  let port = 0
+  const upload = uploadRoute(options.service, token, () => port, options.maxUploadBytes)
   const server = createServer((request, response) => {
-    handle(request, response).catch(() => {
-      if (!response.headersSent) response.writeHead(500)
-      response.end()
-    })
+    handle(request, response).catch(() => deny(response, 500, 'Internal server error.'))
   })
 
-  let port = 0
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', `http://${HOST}`)
-    if (!allowedHost(request.headers.host, port)) return deny(response, 421, 'Wrong host.')
+    if (!isOwnHost(request.headers.host, port)) return deny(response, 421, 'Wrong host.')
+    const path = (request.url ?? '/').split('?')[0]!
+    if (path === UPLOAD_PATH) return upload(request, response)
+    if (path === API_PATH) return deny(response, 426, 'The API is a WebSocket.', { Upgrade: 'websocket' })
     if (request.method !== 'GET' && request.method !== 'HEAD')
-      return deny(response, 405, 'Method not allowed.')
-    const fromQuery = url.searchParams.get('token')
-    const fromCookie = readCookie(request.headers.cookie, TOKEN_COOKIE)
-    if (!tokensMatch(token, fromQuery) && !tokensMatch(token, fromCookie)) {
-      return deny(
-        response,
-        403,
-        'This Shardscope session needs its token: open the URL printed when it started.'
-      )
-    }
-    const file = await resolveStaticFile(options.rendererDir, url.pathname)
+      return deny(response, 405, 'Method not allowed.', { Allow: 'GET, HEAD' })
+    const file = await resolveStaticFile(options.rendererDir, path)
     if (!file) return deny(response, 404, 'Not found.')
-    const headers: Record<string, string> = {
-      'Content-Type': file.type,
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-store'
-    }
-    if (tokensMatch(token, fromQuery)) {
-      headers['Set-Cookie'] =
-        `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`
-    }
-    response.writeHead(200, headers)
+    response.writeHead(200, { ...securityHeaders(), 'Content-Type': file.type })
     response.end(request.method === 'HEAD' ? undefined : file.body)
   }
 
@@ -78,25 +62,17 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     server.listen(options.port ?? 0, HOST, () => resolve())
   })
   port = (server.address() as AddressInfo).port
-  if (options.service) attachApiSocket(server, options.service, token, () => port)
+  const sockets = attachApiSocket(server, options.service, token, () => port)
   return {
-    url: `http://${HOST}:${port}/?token=${token}`,
+    url: `http://${HOST}:${port}/#token=${token}`,
     token,
     port,
     server,
     close: () =>
       new Promise<void>((resolve) => {
+        sockets.closeAll()
         server.closeAllConnections()
         server.close(() => resolve())
       })
   }
-}
-
-function allowedHost(host: string | undefined, port: number): boolean {
-  return host === `${HOST}:${port}` || host === `localhost:${port}`
-}
-
-function deny(response: ServerResponse, status: number, message: string): void {
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
-  response.end(message + '\n')
 }

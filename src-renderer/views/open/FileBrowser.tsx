@@ -46,6 +46,12 @@ export function FileBrowser({ onOpen, onClose }: FileBrowserProps) {
               Nothing here but hidden files (their names start with a dot).
             </li>
           )}
+          {listing?.truncated && (
+            <li className="muted file-list-empty" data-testid="file-browser-truncated">
+              This folder holds more than the first {listing.entries.length} entries shown here; type the path
+              of any other in the Open view.
+            </li>
+          )}
           {listing?.entries.map((entry) => (
             <li key={entry.path}>
               <button

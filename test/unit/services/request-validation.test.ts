@@ -109,3 +109,17 @@ describe('every renderer request is validated in main', () => {
     )
   })
 })
+
+describe('exact keys are own keys', () => {
+  it.each(['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'])(
+    'refuses a field named %s, which every object inherits',
+    (key) => {
+      // JSON.parse, as the socket does, makes `__proto__` an own field rather than the prototype.
+      const params = JSON.parse(`{"path": "/data/ckpt", "${key}": "/etc/passwd"}`)
+      expect(reject('path.open', params)).toThrow(
+        `Invalid request: params.${key} must be absent (unknown field).`
+      )
+      expect(reject('app.info', JSON.parse(`{"${key}": 1}`))).toThrow('must be absent (unknown field)')
+    }
+  )
+})

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 
 /** Records what the Electron main entry does with the (mocked) electron module. */
 const electron = vi.hoisted(() => {
@@ -6,8 +6,8 @@ const electron = vi.hoisted(() => {
   const windows: { options: Record<string, unknown>; loaded?: string }[] = []
   let headerHook:
     ((details: { responseHeaders: Record<string, string[]> }, cb: (r: unknown) => void) => void) | undefined
-  let permissionHook:
-    ((contents: unknown, permission: string, cb: (granted: boolean) => void) => void) | undefined
+  const appHandlers = new Map<string, (...args: unknown[]) => unknown>()
+  const sessionHooks: Record<string, (...args: unknown[]) => unknown> = {}
   class BrowserWindow {
     webContents = {
       setWindowOpenHandler: vi.fn(),
@@ -42,11 +42,15 @@ const electron = vi.hoisted(() => {
     get headerHook() {
       return headerHook
     },
-    get permissionHook() {
-      return permissionHook
-    },
+    appHandlers,
+    sessionHooks,
     module: {
-      app: { whenReady: () => Promise.resolve(), on: vi.fn(), quit: vi.fn(), getVersion: () => '9.9.9' },
+      app: {
+        whenReady: () => Promise.resolve(),
+        on: (event: string, handler: (...args: unknown[]) => unknown) => appHandlers.set(event, handler),
+        quit: vi.fn(),
+        getVersion: () => '9.9.9'
+      },
       BrowserWindow,
       ipcMain: {
         handle: (channel: string, handler: (...args: unknown[]) => unknown) => handlers.set(channel, handler)
@@ -58,7 +62,10 @@ const electron = vi.hoisted(() => {
       session: {
         defaultSession: {
           webRequest: { onHeadersReceived: (hook: typeof headerHook) => (headerHook = hook) },
-          setPermissionRequestHandler: (hook: typeof permissionHook) => (permissionHook = hook)
+          setPermissionRequestHandler: (hook: (...args: unknown[]) => unknown) =>
+            (sessionHooks.request = hook),
+          setPermissionCheckHandler: (hook: (...args: unknown[]) => unknown) => (sessionHooks.check = hook),
+          setDevicePermissionHandler: (hook: (...args: unknown[]) => unknown) => (sessionHooks.device = hook)
         }
       }
     }
@@ -71,6 +78,11 @@ describe('Electron main process wiring', () => {
   beforeAll(async () => {
     await import('../../../src-main/shells/electron/main')
     await new Promise((resolve) => setTimeout(resolve, 10))
+  })
+
+  afterAll(async () => {
+    // Closing the last window closes the app service and its engine processes.
+    await electron.appHandlers.get('window-all-closed')!()
   })
 
   it('opens one sandboxed, isolated window without Node and loads the built renderer', () => {
@@ -87,7 +99,7 @@ describe('Electron main process wiring', () => {
     expect(loaded).toMatch(/renderer[/\\]index\.html$/)
   })
 
-  it('sends a strict Content-Security-Policy with every response and grants no permissions', () => {
+  it('sends a strict Content-Security-Policy with every response', () => {
     let headers: Record<string, string[]> = {}
     electron.headerHook!(
       { responseHeaders: { 'X-Other': ['1'] } },
@@ -95,9 +107,47 @@ describe('Electron main process wiring', () => {
     )
     expect(headers['Content-Security-Policy']![0]).toContain("script-src 'self'")
     expect(headers['X-Other']).toEqual(['1'])
-    let granted: boolean | undefined
-    electron.permissionHook!({}, 'media', (g) => (granted = g))
-    expect(granted).toBe(false)
+  })
+
+  it('grants no permission on request or check, but the clipboard write its own renderer uses', () => {
+    const own = `file://${electron.windows[0]!.loaded}`
+    const request = (permission: string, requestingUrl: string) => {
+      let granted: boolean | undefined
+      electron.sessionHooks.request!({}, permission, (g: boolean) => (granted = g), {
+        requestingUrl,
+        isMainFrame: true
+      })
+      return granted
+    }
+    const check = (permission: string, requestingUrl?: string) =>
+      electron.sessionHooks.check!({}, permission, 'file://', { requestingUrl, isMainFrame: true })
+    expect(request('media', own)).toBe(false)
+    expect(request('notifications', own)).toBe(false)
+    expect(request('clipboard-sanitized-write', own)).toBe(true)
+    expect(request('clipboard-sanitized-write', 'https://evil.example/')).toBe(false)
+    expect(check('geolocation', own)).toBe(false)
+    expect(check('clipboard-read', own)).toBe(false)
+    expect(check('clipboard-sanitized-write', own)).toBe(true)
+    expect(check('clipboard-sanitized-write', 'https://evil.example/')).toBe(false)
+    expect(check('clipboard-sanitized-write')).toBe(false)
+    expect(electron.sessionHooks.device!({ deviceType: 'usb', origin: 'file://' })).toBe(false)
+  })
+
+  it('keeps every web contents on the app: no navigation, redirect, new window or webview', () => {
+    const listeners = new Map<string, (event: { url?: string; preventDefault(): void }) => void>()
+    let openHandler: ((details: { url: string }) => unknown) | undefined
+    const contents = {
+      on: (event: string, listener: (event: { preventDefault(): void }) => void) =>
+        listeners.set(event, listener),
+      setWindowOpenHandler: (handler: typeof openHandler) => (openHandler = handler)
+    }
+    electron.appHandlers.get('web-contents-created')!({}, contents)
+    for (const event of ['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview']) {
+      const preventDefault = vi.fn()
+      listeners.get(event)!({ url: 'https://evil.example/', preventDefault })
+      expect([event, preventDefault.mock.calls.length]).toEqual([event, 1])
+    }
+    expect(openHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' })
   })
 
   it('answers requests from its own renderer, validated', async () => {

@@ -1,77 +1,82 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { request } from 'node:http'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startWebServer, type RunningWebServer } from '../../../src-main/shells/web/server'
-import { useTempDirs } from '../../helpers/temp-dir'
+import { describe, expect, it } from 'vitest'
+import { http, raw, TOKEN, useWebServer, type Answer } from './web-harness'
 
-const tempDir = useTempDirs()
-let running: RunningWebServer | undefined
-afterEach(async () => {
-  await running?.close()
-  running = undefined
-})
+const serve = useWebServer()
 
-function get(port: number, path: string, headers: Record<string, string> = {}) {
-  return new Promise<{
-    status: number
-    body: string
-    headers: Record<string, string | string[] | undefined>
-  }>((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, ...headers } },
-      (res) => {
-        let body = ''
-        res.on('data', (c) => (body += c))
-        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }))
-      }
-    )
-    req.on('error', reject)
-    req.end()
-  })
-}
-
-async function serve() {
-  const dir = join(tempDir(), 'renderer')
-  mkdirSync(join(dir, 'assets'), { recursive: true })
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>app</title>')
-  writeFileSync(join(dir, 'assets', 'app.js'), 'console.log(1)')
-  writeFileSync(join(dir, '..', 'secret.txt'), 'secret')
-  running = await startWebServer({ rendererDir: dir, token: 'tok-123' })
-  return running
+function expectSecurityHeaders(answer: Answer) {
+  expect(answer.headers['content-security-policy']).toContain("script-src 'self'")
+  expect(answer.headers['content-security-policy']).toContain("frame-ancestors 'none'")
+  expect(answer.headers['x-content-type-options']).toBe('nosniff')
+  expect(answer.headers['cross-origin-resource-policy']).toBe('same-origin')
+  expect(answer.headers['set-cookie']).toBeUndefined()
 }
 
 describe('browser-mode server', () => {
-  it('binds to 127.0.0.1 and prints a URL with the session token', async () => {
-    const server = await serve()
+  it('binds to 127.0.0.1 and prints a link whose token is in the fragment, which browsers never send', async () => {
+    const server = await serve(false)
     expect(server.server.address()).toMatchObject({ address: '127.0.0.1' })
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=tok-123`)
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/#token=${TOKEN}`)
   })
 
-  it('refuses requests without the token, or with a wrong one', async () => {
-    const { port } = await serve()
-    expect((await get(port, '/')).status).toBe(403)
-    expect((await get(port, '/?token=nope')).status).toBe(403)
-    expect((await get(port, '/assets/app.js', { cookie: 'shardscope_token=wrong' })).status).toBe(403)
-  })
-
-  it('serves with the token and sets an HttpOnly same-site cookie for the page assets', async () => {
-    const { port } = await serve()
-    const page = await get(port, '/?token=tok-123')
-    expect(page.status).toBe(200)
-    expect(page.body).toContain('<title>app</title>')
-    expect(page.headers['set-cookie']?.[0]).toBe(
-      'shardscope_token=tok-123; HttpOnly; SameSite=Strict; Path=/'
-    )
-    expect(page.headers['content-security-policy']).toContain("script-src 'self'")
-    const asset = await get(port, '/assets/app.js', { cookie: 'shardscope_token=tok-123' })
+  it('serves the page files without a token and never sets a cookie (cookies ignore ports)', async () => {
+    const { port } = await serve(false)
+    const page = await http(port, '/')
+    expect([page.status, page.body]).toEqual([200, '<!doctype html><title>app</title>'])
+    expectSecurityHeaders(page)
+    // The old way in: a token in the query used to be turned into a cookie for every server on 127.0.0.1.
+    expect((await http(port, `/?token=${TOKEN}`)).headers['set-cookie']).toBeUndefined()
+    const asset = await http(port, '/assets/app.js')
     expect([asset.status, asset.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8'])
   })
 
-  it('rejects other host names (DNS rebinding) and paths outside the renderer', async () => {
+  it('puts the security headers on every error response too: 403, 404, 405, 421, 426, 413', async () => {
     const { port } = await serve()
-    expect((await get(port, '/?token=tok-123', { host: 'attacker.example:80' })).status).toBe(421)
-    expect((await get(port, '/../secret.txt?token=tok-123')).status).toBe(404)
-    expect((await get(port, '/%2e%2e/secret.txt?token=tok-123')).status).toBe(404)
+    const answers: [number, Answer][] = [
+      [403, await http(port, '/api/upload', { method: 'POST', body: '{}' })],
+      [404, await http(port, '/nope.js')],
+      [405, await http(port, '/', { method: 'DELETE' })],
+      [421, await http(port, '/', { headers: { host: 'attacker.example' } })],
+      [426, await http(port, '/api')]
+    ]
+    for (const [status, answer] of answers) {
+      expect(answer.status).toBe(status)
+      expectSecurityHeaders(answer)
+    }
+  })
+
+  it('rejects other host names (DNS rebinding) and paths outside the renderer', async () => {
+    const { port } = await serve(false)
+    expect((await http(port, '/', { headers: { host: 'attacker.example:80' } })).status).toBe(421)
+    expect((await http(port, '/', { headers: { host: `127.0.0.1.attacker.example:${port}` } })).status).toBe(
+      421
+    )
+    for (const path of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/%2e%2e%5csecret.txt',
+      '/..%5c..%5csecret.txt',
+      '/index.html%00.js',
+      '/%E0%A4%A',
+      '//etc/passwd',
+      `/${'../'.repeat(20)}etc/passwd`
+    ]) {
+      const answer = await http(port, path)
+      expect([path, answer.status]).toEqual([path, 404])
+      expect(answer.body).not.toContain('secret')
+    }
+  })
+
+  it('answers malformed requests, huge headers and bad cookies without going down', async () => {
+    const { port } = await serve()
+    expect((await http(port, '/', { headers: { cookie: 'shardscope_token=%E0%A4%A' } })).status).toBe(200)
+    expect(await raw(port, 'GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n')).toMatch(/^HTTP\/1\.1 4\d\d/)
+    expect(await raw(port, 'NOT A REQUEST\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/)
+    const huge = await raw(
+      port,
+      `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX: ${'a'.repeat(100_000)}\r\n\r\n`
+    )
+    expect(huge).toMatch(/^HTTP\/1\.1 431/)
+    expect((await http(port, '/')).status).toBe(200)
   })
 })

@@ -1,0 +1,25 @@
+import type { HostedRequest } from './host-protocol'
+
+/** What a request was doing, as the end of "The engine process stopped while …". */
+export function describeTask(name: HostedRequest, params: unknown): string {
+  const p = params as { path?: string; source?: { folder?: string } }
+  switch (name) {
+    case 'path.open':
+      return `reading ${p.path}`
+    case 'path.list':
+      return `listing ${p.path ?? 'your home folder'}`
+    case 'strategy.describe':
+      return `reading the strategy ${p.path}`
+    case 'folder.describe':
+      return `reading the checkpoint folder ${p.path}`
+    case 'rankTable.describe':
+      return `reading the rank table ${p.path}`
+    case 'plan.create':
+      return `planning the conversion of ${p.source?.folder}`
+    case 'plan.param':
+      return 'showing a parameter of a plan'
+    case 'job.start':
+    case 'job.cancel':
+      return 'running a conversion'
+  }
+}

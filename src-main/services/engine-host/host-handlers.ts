@@ -1,0 +1,29 @@
+import type { AppEvent } from '../../api/contract'
+import { describeFolder } from '../describe-folder'
+import { describeStrategy } from '../describe-strategy'
+import { describeRankTable } from '../inspect'
+import { JobRunner } from '../job-runner'
+import { listDirectory } from '../list-directory'
+import { openPath } from '../open-path'
+import { PlanStore } from '../plan-store'
+import type { HostConfig, HostedRequest, HostHandlers } from './host-protocol'
+
+/** The work an engine process does, on the engine, for requests main has validated. */
+export function hostHandlers(
+  config: HostConfig,
+  emit: (event: AppEvent) => void
+): HostHandlers<HostedRequest> {
+  const plans = new PlanStore(config.planMemoryMb)
+  const jobs = new JobRunner(emit)
+  return {
+    'path.open': ({ path }) => openPath(path),
+    'path.list': ({ path }) => listDirectory(path),
+    'strategy.describe': ({ path, folder }) => describeStrategy(path, folder),
+    'folder.describe': ({ path, strategy }) => describeFolder(path, strategy),
+    'rankTable.describe': async ({ path }) => ({ path, ...(await describeRankTable(path)) }),
+    'plan.create': (request) => plans.create(request),
+    'plan.param': async ({ planId, rank, param }) => plans.param(planId, rank, param),
+    'job.start': async ({ planId, jobs: threads }) => ({ jobId: jobs.start(plans.get(planId), threads) }),
+    'job.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) })
+  }
+}

@@ -1,0 +1,45 @@
+import type { Dirent } from 'node:fs'
+import { opendir, stat } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { dirname, join } from 'node:path'
+import type { DirectoryListing } from '../api/contract'
+import { ioError } from '../engine/io/io-error'
+
+/** The browser-mode file picker shows this many entries of a folder at most; type a path for the rest. */
+export const MAX_LISTED_ENTRIES = 5000
+
+/** A folder's visible entries, folders first, in natural order; at most `limit` of them. */
+export async function listDirectory(path = homedir(), limit = MAX_LISTED_ENTRIES): Promise<DirectoryListing> {
+  const names: Dirent[] = []
+  let truncated = false
+  try {
+    // Read entry by entry rather than all at once: a folder of millions of files costs no more than the cap.
+    for await (const entry of await opendir(path, { bufferSize: 256 })) {
+      if (entry.name.startsWith('.')) continue
+      if (names.length === limit) {
+        truncated = true
+        break
+      }
+      names.push(entry)
+    }
+  } catch (err) {
+    throw ioError(err, path, 'list folder')
+  }
+  const entries = await Promise.all(
+    names.map(async (e) => {
+      const full = join(path, e.name)
+      const info = await stat(full).catch(() => undefined)
+      return {
+        name: e.name,
+        path: full,
+        kind: info?.isDirectory() ? ('dir' as const) : ('file' as const),
+        size: info?.size ?? 0
+      }
+    })
+  )
+  entries.sort((a, b) =>
+    a.kind === b.kind ? a.name.localeCompare(b.name, undefined, { numeric: true }) : a.kind === 'dir' ? -1 : 1
+  )
+  const parent = dirname(path)
+  return { path, ...(parent !== path ? { parent } : {}), entries, ...(truncated ? { truncated } : {}) }
+}
