@@ -1,7 +1,14 @@
 import { readdir, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
-import type { ApiError, AppEvent, RequestName, RequestParams, RequestResult } from '../api/contract'
+import type {
+  ApiError,
+  AppEvent,
+  MenuCommand,
+  RequestName,
+  RequestParams,
+  RequestResult
+} from '../api/contract'
 import { isShardscopeError } from '../engine/errors'
 import { ioError } from '../engine/io/io-error'
 import { describeFolder } from './describe-folder'
@@ -9,22 +16,29 @@ import { describeStrategy } from './describe-strategy'
 import { describeRankTable } from './inspect'
 import { JobRunner } from './job-runner'
 import { openPath } from './open-path'
+import { matchPairs } from './pair-match'
 import { PlanStore } from './plan-store'
 import { RecentItems } from './recent-items'
 import { validateRequest } from './request-validation'
 import { ensureSampleWorkspace } from './sample/sample-workspace'
+import { SavedWorkspaceFile } from './saved-workspace'
 import { UploadArea } from './uploads'
+import { VerifyRunner } from './verify-runner'
 
 /** What only a shell can do: native dialogs and revealing a folder in the file manager (Electron). */
 export interface ShellCapabilities {
   shell: 'electron' | 'browser'
   pickPaths?(kind: 'file' | 'folder'): Promise<string[]>
   reveal?(path: string): Promise<void>
+  /** Draws the application menu (Electron); `run` is called with a command's id when it is chosen. */
+  setMenu?(commands: MenuCommand[], run: (id: string) => void): void
 }
 
 export interface AppServiceOptions {
   sampleCacheRoot?: string
   recentFile?: string
+  /** Where the workspace is kept between sessions; next to the recent items by default. */
+  workspaceFile?: string
   version?: string
 }
 
@@ -40,14 +54,19 @@ export class AppService {
   private readonly listeners = new Set<(event: AppEvent) => void>()
   private readonly plans = new PlanStore()
   private readonly jobs = new JobRunner((event) => this.listeners.forEach((l) => l(event)))
+  private readonly verifications = new VerifyRunner((event) => this.listeners.forEach((l) => l(event)))
   private readonly uploads = new UploadArea()
   private readonly recent: RecentItems
+  private readonly workspace: SavedWorkspaceFile
 
   constructor(
     private readonly shell: ShellCapabilities,
     private readonly options: AppServiceOptions = {}
   ) {
     this.recent = new RecentItems(options.recentFile)
+    this.workspace = new SavedWorkspaceFile(
+      options.workspaceFile ?? join(dirname(this.recent.file), 'workspace.json')
+    )
   }
 
   onEvent(listener: (event: AppEvent) => void): () => void {
@@ -74,6 +93,7 @@ export class AppService {
 
   async close(): Promise<void> {
     this.jobs.cancelAll()
+    this.verifications.cancelAll()
     await this.plans.close()
   }
 
@@ -105,9 +125,28 @@ export class AppService {
     'rankTable.describe': async ({ path }) => ({ path, ...(await describeRankTable(path)) }),
     'plan.create': async (request) => this.plans.create(request),
     'plan.param': async ({ planId, rank, param }) => this.plans.param(planId, rank, param),
-    'job.start': async ({ planId, jobs }) => ({ jobId: this.jobs.start(this.plans.get(planId), jobs) }),
+    'job.start': async ({ planId, jobs, fsync }) => {
+      const open = this.plans.openOptions(planId)
+      return {
+        jobId: this.jobs.start(this.plans.get(planId), jobs, {
+          ...(fsync ? { durable: true } : {}),
+          ...(open ? { open } : {})
+        })
+      }
+    },
     'job.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
-    'recent.list': async () => this.recent.list()
+    'recent.list': async () => this.recent.list(),
+    'recent.remove': async ({ path }) => this.recent.remove(path),
+    'workspace.load': async () => this.workspace.load(),
+    'workspace.save': async (workspace) => ({ saved: this.workspace.save(workspace) }),
+    'pair.match': async ({ strategies, folders }) => matchPairs(strategies, folders),
+    'folder.verify': async ({ path }) => this.verifications.start(path),
+    'verify.cancel': async ({ verifyId }) => ({ cancelled: this.verifications.cancel(verifyId) }),
+    'menu.set': async ({ commands }) => {
+      if (!this.shell.setMenu) return { installed: false }
+      this.shell.setMenu(commands, (id) => this.listeners.forEach((l) => l({ type: 'menu.command', id })))
+      return { installed: true }
+    }
   }
 }
 

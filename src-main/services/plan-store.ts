@@ -3,9 +3,10 @@ import type { PlanParamDetail, PlanRequest, PlanSummary } from '../api/contract'
 import { ShardscopeError } from '../engine/errors'
 import { dtypeByName } from '../engine/formats/dtypes'
 import { elementCount } from '../engine/formats/tensor-entry'
-import { parseCastTarget } from '../engine/plan/output-dtype'
 import type { TransformPlan } from '../engine/plan/plan-types'
 import { errorFromWorker, WorkerPool } from '../engine/exec/worker-pool'
+import type { CheckpointOpenOptions } from '../engine/formats/checkpoint-file'
+import { planOptionsFrom } from './plan-options'
 
 // Plans are kept for previews and runs; old ones are dropped so a long session does not grow without bound.
 const KEEP_PLANS = 16
@@ -13,17 +14,13 @@ const KEEP_PLANS = 16
 /** Computes plans on a worker thread (planning a big model is real work) and keeps them for preview and runs. */
 export class PlanStore {
   private readonly plans = new Map<string, TransformPlan>()
+  /** Decryption keys stay in main, beside the plan they open sources for; they never go back to the renderer. */
+  private readonly opens = new Map<string, CheckpointOpenOptions>()
   private pool?: WorkerPool
 
   async create(request: PlanRequest): Promise<PlanSummary> {
+    const { options, open } = planOptionsFrom(request.options)
     this.pool ??= new WorkerPool(1)
-    const options = {
-      format: request.options.format,
-      crc: request.options.crc === true,
-      prefix: 'checkpoint_',
-      ...(request.options.dtype ? { dtype: parseCastTarget(request.options.dtype) } : {}),
-      ...(request.options.exclude ? { exclude: request.options.exclude } : {})
-    }
     const reply = await this.pool.run({
       type: 'plan',
       rank: -1,
@@ -32,6 +29,8 @@ export class PlanStore {
         destinationFolder: request.destination.folder,
         ...(request.source.strategy ? { sourceStrategy: request.source.strategy } : {}),
         ...(request.destination.strategy ? { destinationStrategy: request.destination.strategy } : {}),
+        ...(request.options.ranks ? { ranks: request.options.ranks } : {}),
+        ...(open ? { open } : {}),
         options
       }
     })
@@ -39,7 +38,12 @@ export class PlanStore {
     if (reply.type !== 'planned') throw new Error('unexpected worker reply')
     const planId = randomUUID()
     this.plans.set(planId, reply.plan)
-    while (this.plans.size > KEEP_PLANS) this.plans.delete(this.plans.keys().next().value!)
+    if (open) this.opens.set(planId, open)
+    while (this.plans.size > KEEP_PLANS) {
+      const oldest = this.plans.keys().next().value!
+      this.plans.delete(oldest)
+      this.opens.delete(oldest)
+    }
     return summarize(planId, reply.plan)
   }
 
@@ -48,6 +52,11 @@ export class PlanStore {
     if (!plan)
       throw new ShardscopeError('BAD_INPUT', 'That plan is no longer available; plan the conversion again.')
     return plan
+  }
+
+  /** How the plan's source files are opened (decryption), for running it. */
+  openOptions(planId: string): CheckpointOpenOptions | undefined {
+    return this.opens.get(planId)
   }
 
   param(planId: string, rank: number, name: string): PlanParamDetail {
