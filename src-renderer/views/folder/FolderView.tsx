@@ -13,7 +13,11 @@ import './folder.css'
 /** The active checkpoint folder: its rank files, their sizes, and what is wrong with them. */
 export function FolderView() {
   const folder = useAppStore((s) => s.folder)
-  const strategy = useAppStore((s) => s.strategy)
+  const pairedWith = useAppStore((s) => s.folderStrategy)
+  // The strategy's stage layout is known here only when the paired strategy is also the one shown.
+  const strategy = useAppStore((s) =>
+    s.folderStrategy !== undefined && s.strategy?.path === s.folderStrategy ? s.strategy : undefined
+  )
   const selectedRank = useAppStore((s) => s.selectedRank)
   const selectRank = useAppStore((s) => s.selectRank)
   const svgRef = useRef<SVGSVGElement>(null)
@@ -42,7 +46,7 @@ export function FolderView() {
       <div className="folder-summary" data-testid="folder-summary">
         {folderSentence(folder, rows)}
       </div>
-      <FolderProblems problems={folder.problems} strategyOpen={strategy !== undefined} />
+      <FolderProblems problems={folder.problems} pairedWith={pairedWith} />
       <div className="panel">
         <h2>File size per rank</h2>
         <div className="chart-scroll" ref={measure}>

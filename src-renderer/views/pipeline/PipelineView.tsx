@@ -11,7 +11,10 @@ import './pipeline.css'
 /** Pipeline stages of the active strategy: which ranks run each stage, what they hold, what stages share. */
 export function PipelineView() {
   const strategy = useAppStore((s) => s.strategy)
-  const folder = useAppStore((s) => s.folder)
+  // Files per rank come only from the folder paired with this strategy.
+  const folder = useAppStore((s) =>
+    s.strategyFolder !== undefined && s.strategyFolder === s.folder?.path ? s.folder : undefined
+  )
   const selectedRank = useAppStore((s) => s.selectedRank)
   const selectRank = useAppStore((s) => s.selectRank)
   const svgRef = useRef<SVGSVGElement>(null)

@@ -8,6 +8,7 @@ import { ParamPreview } from './ParamPreview'
 import { PlanProblems } from './PlanProblems'
 import { PlanRequestForm } from './PlanRequestForm'
 import { RankTable } from './RankTable'
+import { TransformCommand } from './TransformCommand'
 import './planner.css'
 
 /** Plan a conversion, see everything it will do, then start it. */
@@ -19,6 +20,7 @@ export function PlannerView() {
   const setPlanRank = useAppStore((s) => s.setPlanRank)
   const sourceFolder = useAppStore((s) => s.planRequest.sourceFolder)
   const openSample = useAppStore((s) => s.openSample)
+  const sampleOpen = useAppStore((s) => s.sample !== undefined)
   const job = useAppStore((s) => s.job)
   const jobError = useAppStore((s) => s.jobError)
   const startJob = useAppStore((s) => s.startJob)
@@ -63,6 +65,7 @@ export function PlannerView() {
       }
     >
       <PlanRequestForm />
+      <TransformCommand />
       {jobError && (
         <div className="banner error" role="alert">
           {jobError}
@@ -79,10 +82,12 @@ export function PlannerView() {
             <>Press Plan to preview the conversion: problems, data flow, outputs and per-parameter blocks.</>
           ) : (
             <>
-              Open a checkpoint folder first, or try the sample workspace.{' '}
-              <button type="button" onClick={() => void openSample()}>
-                Open the sample workspace
-              </button>
+              Choose the checkpoint folder to convert: browse for it, or open it first.{' '}
+              {!sampleOpen && (
+                <button type="button" onClick={() => void openSample()}>
+                  Open the sample workspace
+                </button>
+              )}
             </>
           )}
         </EmptyState>
