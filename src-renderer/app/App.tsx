@@ -14,12 +14,17 @@ export function App() {
   const error = useAppStore((s) => s.error)
   const clearError = useAppStore((s) => s.clearError)
   const theme = useAppStore((s) => s.theme)
+  const exporting = useAppStore((s) => s.exporting)
   const commands = useAppWiring()
   const drop = useWindowDrop()
   const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0]!
 
   return (
-    <div className={`app theme-${theme}`} data-theme={theme} {...drop.handlers}>
+    <div
+      className={`app theme-${theme}${exporting ? ' exporting' : ''}`}
+      data-theme={theme}
+      {...drop.handlers}
+    >
       <Sidebar />
       {/* Colours are worked out per theme in script too (stage tints, slice colours): a theme change redraws. */}
       <main className="content" key={theme}>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'react'
 import { client } from '../api/client'
 import { useAppStore } from '../store/app-store'
+import { setPaletteTheme } from '../viz/palette'
 import { buildCommands, menuCommands, type Command } from './commands'
 
 const typingIn = (target: EventTarget | null) => {
@@ -48,7 +49,11 @@ export function useAppWiring(): Command[] {
 
   useEffect(() => {
     const media = window.matchMedia('(prefers-color-scheme: dark)')
-    const apply = () => useAppStore.getState().setTheme(media.matches ? 'dark' : 'light')
+    const apply = () => {
+      const theme = media.matches ? 'dark' : 'light'
+      setPaletteTheme(theme)
+      useAppStore.getState().setTheme(theme)
+    }
     apply()
     media.addEventListener('change', apply)
     return () => media.removeEventListener('change', apply)

@@ -1,7 +1,8 @@
 import { useMemo, useRef } from 'react'
 import { formatBytes } from '../../app/format'
 import { useAppStore } from '../../store/app-store'
-import { ViewFrame } from '../../viz/ViewFrame'
+import { useShownSelection, ViewFrame } from '../../viz/ViewFrame'
+import { baseName } from '../../app/format'
 import { OpenFirst } from '../../viz/OpenFirst'
 import { RankBarChart } from '../../viz/RankBarChart'
 import { useElementWidth } from '../../viz/use-element-width'
@@ -18,7 +19,8 @@ export function FolderView() {
   const strategy = useAppStore((s) =>
     s.folderStrategy !== undefined && s.strategy?.path === s.folderStrategy ? s.strategy : undefined
   )
-  const selectedRank = useAppStore((s) => s.selectedRank)
+  const chosenRank = useAppStore((s) => s.selectedRank)
+  const selectedRank = useShownSelection(chosenRank)
   const selectRank = useAppStore((s) => s.selectRank)
   const svgRef = useRef<SVGSVGElement>(null)
   const [measure, width] = useElementWidth()
@@ -34,13 +36,21 @@ export function FolderView() {
     )
   }
 
-  const toggleRank = (rank: number) => selectRank(rank === selectedRank ? undefined : rank)
+  const toggleRank = (rank: number) => selectRank(rank === chosenRank ? undefined : rank)
   return (
     <ViewFrame
       title="Checkpoint folder"
       subtitle={<span className="mono">{folder.path}</span>}
-      svgRef={svgRef}
-      exportName="checkpoint-folder"
+      drawing={{
+        svgRef,
+        title: `Checkpoint folder · ${baseName(folder.path)}`,
+        subtitle: `${folder.path} · file size per rank`,
+        fileName: `checkpoint-folder-${baseName(folder.path)}-file-sizes`,
+        legend: [
+          { color: 'var(--accent)', label: 'rank file size' },
+          ...(rows.some((r) => r.missing) ? [{ color: 'var(--bad)', label: 'missing rank' }] : [])
+        ]
+      }}
       testId="view-folder"
     >
       <div className="folder-summary" data-testid="folder-summary">

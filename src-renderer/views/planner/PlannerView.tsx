@@ -2,7 +2,9 @@ import { useRef } from 'react'
 import type { PlanSummary } from '../../../src-main/api/contract'
 import { formatBytes, plural } from '../../app/format'
 import { useAppStore } from '../../store/app-store'
-import { EmptyState, ViewFrame } from '../../viz/ViewFrame'
+import { rankColor } from '../../viz/palette'
+import { baseName } from '../../app/format'
+import { EmptyState, useShownSelection, ViewFrame } from '../../viz/ViewFrame'
 import { FlowDiagram } from './FlowDiagram'
 import { ParamPreview } from './ParamPreview'
 import { PlanProblems } from './PlanProblems'
@@ -17,6 +19,7 @@ export function PlannerView() {
   const planError = useAppStore((s) => s.planError)
   const planning = useAppStore((s) => s.planning)
   const planRank = useAppStore((s) => s.planRank)
+  const shownRank = useShownSelection(planRank) ?? -1
   const setPlanRank = useAppStore((s) => s.setPlanRank)
   const sourceFolder = useAppStore((s) => s.planRequest.sourceFolder)
   const openSample = useAppStore((s) => s.openSample)
@@ -43,8 +46,23 @@ export function PlannerView() {
     <ViewFrame
       title="Transform planner"
       subtitle={subtitle}
-      svgRef={drawable ? flowRef : undefined}
-      exportName="conversion-flow"
+      drawing={
+        drawable
+          ? {
+              svgRef: flowRef,
+              title: `Conversion plan · ${plan.source.rankCount} → ${plan.destination.rankCount} ranks`,
+              subtitle: `${plan.source.folder} → ${plan.destination.folder} · bytes from each source rank to each destination rank`,
+              fileName: `conversion-plan-${baseName(plan.source.folder)}-${plan.source.rankCount}-to-${plan.destination.rankCount}-ranks`,
+              legend: [
+                ...[...new Set(plan.flows.map((f) => f.source))]
+                  .sort((a, b) => a - b)
+                  .slice(0, 12)
+                  .map((r) => ({ color: rankColor(r), label: `from source rank ${r}` })),
+                { color: 'var(--muted)', label: 'band width: bytes' }
+              ]
+            }
+          : undefined
+      }
       testId="view-planner"
       actions={
         <button
@@ -107,7 +125,7 @@ export function PlannerView() {
                   </h2>
                   <FlowDiagram
                     plan={plan}
-                    selectedRank={planRank}
+                    selectedRank={shownRank}
                     onSelectRank={setPlanRank}
                     svgRef={flowRef}
                   />
