@@ -20,8 +20,8 @@ export function RecentList() {
               aria-label={`Open ${r.path}`}
             >
               <ElidedPath path={r.path} className="mono" />
+              <span className="muted recent-kind">{r.kind.replace('-', ' ')}</span>
             </button>
-            <span className="muted recent-kind">{r.kind.replace('-', ' ')}</span>
             <button
               type="button"
               className="icon"
