@@ -190,9 +190,7 @@ describe('dropping MindSpore files', () => {
       `file://${oracle('optshard_to_noopt', 'src')}`
     )
     await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: folder })
-    await expect
-      .poll(() => page.getByTestId('opened-items').innerText())
-      .toContain('8 ranks, 13.5 KiB')
+    await expect.poll(() => page.getByTestId('opened-items').innerText()).toContain('8 ranks, 13.5 KiB')
   })
 
   it('says why a dropped file is not something it reads', async () => {

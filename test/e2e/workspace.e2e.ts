@@ -64,7 +64,9 @@ describe('the workspace', () => {
 
     await showView(page, 'Open')
     await strategy.getByRole('button', { name: 'Pair' }).click()
-    await expect.poll(() => strategy.locator('[data-testid="pair-line"]').getAttribute('data-paired')).toBe(ORACLE_SRC)
+    await expect
+      .poll(() => strategy.locator('[data-testid="pair-line"]').getAttribute('data-paired'))
+      .toBe(ORACLE_SRC)
     await showView(page, 'Strategy explorer')
     await expect.poll(() => page.getByTestId('pairing-note').getAttribute('data-folder')).toBe(ORACLE_SRC)
     await expect.poll(() => page.getByTestId('param-row').first().innerText()).toContain('Float32')
@@ -73,7 +75,9 @@ describe('the workspace', () => {
     await showView(page, 'Open')
     await strategy.getByRole('button', { name: 'Unpair' }).click()
     await showView(page, 'Strategy explorer')
-    await expect.poll(() => page.getByTestId('pairing-note').innerText()).toContain('No checkpoint folder is paired')
+    await expect
+      .poll(() => page.getByTestId('pairing-note').innerText())
+      .toContain('No checkpoint folder is paired')
     expect(await page.getByTestId('param-row').first().innerText()).not.toContain('Float32')
   })
 
@@ -95,7 +99,9 @@ describe('the workspace', () => {
     await item(page, LLAMA).getByRole('button', { name: 'Explore' }).click()
     await expect.poll(() => page.getByTestId('param-count').innerText()).toContain('363 of 363')
     await showView(page, 'Open')
-    await item(page, LLAMA).getByRole('button', { name: `Close ${LLAMA}` }).click()
+    await item(page, LLAMA)
+      .getByRole('button', { name: `Close ${LLAMA}` })
+      .click()
     await expect.poll(() => item(page, LLAMA).count()).toBe(0)
     await showView(page, 'Strategy explorer')
     expect(await page.getByTestId('param-count').count()).toBe(0)

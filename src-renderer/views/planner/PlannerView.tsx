@@ -154,5 +154,7 @@ function describePlan(plan: PlanSummary): string {
   const ranks = `${plural(plan.source.rankCount, 'source rank')}${stages} → ${plural(plan.destination.rankCount, 'destination rank')}`
   if (plan.ranks.length === 0) return `${ranks}: nothing can be written until the problems below are fixed.`
   const written = plan.ranks.reduce((s, r) => s + r.bytesWritten, 0)
-  return `${ranks}, ${formatBytes(written)} to write`
+  const subset =
+    plan.ranks.length < plan.destination.rankCount ? ` (writing ${plan.ranks.length} of them)` : ''
+  return `${ranks}${subset}, ${formatBytes(written)} to write`
 }

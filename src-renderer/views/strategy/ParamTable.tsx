@@ -75,7 +75,10 @@ export function ParamTable({ rows, selectedIndex, onSelect, onOpen, onCopy }: Pa
   }
 
   const first = Math.max(0, windowStep * STEP - OVERSCAN)
-  const end = Math.min(rows.length, windowStep * STEP + Math.ceil(viewportHeight / ROW_HEIGHT) + STEP + OVERSCAN)
+  const end = Math.min(
+    rows.length,
+    windowStep * STEP + Math.ceil(viewportHeight / ROW_HEIGHT) + STEP + OVERSCAN
+  )
   const visible = rows.slice(first, end)
   const pool = Math.ceil(viewportHeight / ROW_HEIGHT) + STEP + 2 * OVERSCAN + 1
   const activeVisible = selectedIndex >= first && selectedIndex < end
