@@ -110,9 +110,9 @@ export function RunView() {
           {jobError}
         </div>
       )}
+      {verification && <VerificationPanel verification={verification} />}
       <OverallProgress status={status} progress={job.progress} ranks={ranks} seconds={job.result?.seconds} />
       {job.result && <ManifestSummary result={job.result} />}
-      {verification && <VerificationPanel verification={verification} />}
       <RankProgressList ranks={ranks} />
     </ViewFrame>
   )
