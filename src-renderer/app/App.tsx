@@ -27,7 +27,8 @@ export function App() {
     >
       <Sidebar />
       {/* Colours are worked out per theme in script too (stage tints, slice colours): a theme change redraws. */}
-      <main className="content" key={theme}>
+      {/* Focusable so the keyboard can scroll a long view that holds no control of its own (the help page). */}
+      <main className="content" key={theme} tabIndex={0} aria-label={current.label}>
         {busy && (
           <div className="banner busy" role="status">
             {busy}

@@ -20,11 +20,13 @@ export function nodeNames(layout: FlowLayout): Map<string, string> {
     const ranks = partners.get(key) ?? []
     const others =
       ranks.length === 0 ? 'no rank' : `${ranks.length === 1 ? 'rank' : 'ranks'} ${rankRanges(ranks)}`
+    // Starts with what the node's label shows ("rank 2 1.5 MiB"), so speech and sight agree.
+    const shown = `rank ${node.rank} ${formatBytes(node.bytes)}`
     names.set(
       key,
       node.side === 'destination'
-        ? `Destination rank ${node.rank}, stage ${node.stage}: ${formatBytes(node.bytes)} from source ${others}`
-        : `Source rank ${node.rank}, stage ${node.stage}: ${formatBytes(node.bytes)} to destination ${others}`
+        ? `${shown}: destination rank, stage ${node.stage}, from source ${others}`
+        : `${shown}: source rank, stage ${node.stage}, to destination ${others}`
     )
   }
   return names
