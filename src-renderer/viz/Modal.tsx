@@ -23,8 +23,13 @@ export function Modal({ title, onClose, children, footer, className, testId }: M
 
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null
-    const first = box.current?.querySelector<HTMLElement>('[autofocus], input, button, [tabindex="0"]')
-    ;(first ?? box.current)?.focus()
+    // A field that took focus itself (autoFocus) keeps it; otherwise the first field, else the first control.
+    if (!box.current?.contains(document.activeElement)) {
+      const first =
+        box.current?.querySelector<HTMLElement>('input, select') ??
+        box.current?.querySelector<HTMLElement>('.modal-body button, footer button, [tabindex="0"]')
+      ;(first ?? box.current)?.focus()
+    }
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') {
         event.preventDefault()

@@ -40,7 +40,9 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
   const layout = useMemo(() => layoutFlows(plan, 420), [plan])
   const names = useMemo(() => nodeNames(layout), [layout])
   const tip = useHoverTip()
-  const [focus, setFocus] = useState<{ side: FlowNode['side']; index: number }>()
+  const [focus, setFocusState] = useState<Partial<Record<FlowNode['side'], number>>>({})
+  const setFocus = ({ side, index }: { side: FlowNode['side']; index: number }) =>
+    setFocusState((f) => (f[side] === index ? f : { ...f, [side]: index }))
   const left = LABEL_SPACE - NODE_WIDTH
   const right = width - LABEL_SPACE
   const tooMany = layout.links.length > MAX_LINKS
@@ -56,14 +58,11 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
     0,
     sides.destination.findIndex((n) => n.rank === selectedRank)
   )
-  // One tab stop per column; the arrow keys move within a column and across to the other.
-  const tabIndexOf = (side: FlowNode['side'], index: number) =>
-    (focus
-      ? focus.side === side && focus.index === index
-      : side === 'destination' && index === selectedIndex) ||
-    (!focus && side === 'source' && index === 0)
-      ? 0
-      : -1
+  // One tab stop per column: the node last focused there (the selected rank, first, for destinations).
+  const tabIndexOf = (side: FlowNode['side'], index: number) => {
+    const stop = side === 'source' ? (focus.source ?? 0) : (focus.destination ?? selectedIndex)
+    return index === stop ? 0 : -1
+  }
   const moveFocus = (side: FlowNode['side'], index: number, element: Element | null) => {
     const list = sides[side]
     const target = Math.min(list.length - 1, Math.max(0, index))
