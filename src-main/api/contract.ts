@@ -120,12 +120,18 @@ export interface PlanRequest {
     ranks?: number[]
     /** As the CLI's `--dec-key` (hex digits, or `@/absolute/key/file`) and `--dec-mode`. */
     decryption?: { key: string; mode?: string }
+    /** Replace a previous conversion in the destination (the CLI's `--overwrite`), once the user confirmed. */
+    overwrite?: boolean
   }
 }
 
 export interface PlanProblem {
   severity: 'error' | 'warning' | 'note'
   message: string
+  /** For problems the app acts on, e.g. `destination-other-conversion` asks to confirm an overwrite. */
+  code?: string
+  /** The files concerned, e.g. what an overwrite would delete (relative to the destination). */
+  paths?: string[]
 }
 
 export interface PlanRankSummary {

@@ -31,6 +31,7 @@ export class PlanStore {
         ...(request.destination.strategy ? { destinationStrategy: request.destination.strategy } : {}),
         ...(request.options.ranks ? { ranks: request.options.ranks } : {}),
         ...(open ? { open } : {}),
+        ...(request.options.overwrite ? { overwrite: true } : {}),
         options
       }
     })
@@ -136,7 +137,16 @@ function summarize(planId: string, plan: TransformPlan): PlanSummary {
       peakBuffer: r.totals.peakBuffer
     })),
     flows: [...flows.values()],
-    problems: plan.problems.map((p) => ({ severity: p.severity, message: p.message })),
+    problems: plan.problems.map((p) => {
+      // The engine names the problems a user interface acts on (an overwrite to confirm) and their files.
+      const { code, paths } = p as { code?: string; paths?: string[] }
+      return {
+        severity: p.severity,
+        message: p.message,
+        ...(code ? { code } : {}),
+        ...(paths ? { paths } : {})
+      }
+    }),
     params
   }
 }

@@ -117,7 +117,8 @@ const SCHEMAS: { [K in RequestName]: Check<RequestParams<K>> } = {
       crc: optional(boolean),
       prefix: optional(string(255)),
       ranks: optional(array(integer(0, 1 << 20), 1 << 16)),
-      decryption: optional(object({ key: string(MAX_PATH + 1), mode: optional(string(16)) }))
+      decryption: optional(object({ key: string(MAX_PATH + 1), mode: optional(string(16)) })),
+      overwrite: optional(boolean)
     })
   }),
   'plan.param': object({ planId: string(64), rank: integer(0, 1 << 20), param: string(4096) }),

@@ -25,6 +25,8 @@ export interface PlanRequestDraft {
   decKey?: string
   decKeyKind: 'file' | 'hex'
   decMode?: CipherChoice
+  /** Set only by the user's confirmation that a previous conversion in the destination may be replaced. */
+  overwrite: boolean
 }
 
 export type DraftField = keyof PlanRequestDraft
@@ -34,7 +36,8 @@ export const EMPTY_DRAFT: PlanRequestDraft = {
   format: 'ckpt',
   crc: false,
   fsync: false,
-  decKeyKind: 'file'
+  decKeyKind: 'file',
+  overwrite: false
 }
 
 /** Fields that only change how a plan runs, not what it is: editing them keeps the preview. */
@@ -132,6 +135,7 @@ export function planRequestOf(draft: PlanRequestDraft): PlanRequest {
       ...(draft.crc ? { crc: true } : {}),
       ...(draft.prefix ? { prefix: draft.prefix } : {}),
       ...(ranks ? { ranks } : {}),
+      ...(draft.overwrite ? { overwrite: true } : {}),
       ...(draft.decKey
         ? { decryption: { key: keyArgument(draft), ...(draft.decMode ? { mode: draft.decMode } : {}) } }
         : {})
@@ -163,6 +167,7 @@ export function transformArgs(draft: PlanRequestDraft): string[] {
   if (options.dtype) args.push('--dtype', options.dtype)
   if (options.exclude) args.push('--exclude', options.exclude)
   if (options.crc) args.push('--crc')
+  if (options.overwrite) args.push('--overwrite')
   const run = runOptionsOf(draft)
   if (run.fsync) args.push('--fsync')
   if (run.jobs !== undefined) args.push('--jobs', String(run.jobs))

@@ -27,6 +27,11 @@ export interface PlanSlice {
   paramDetail?: PlanParamDetail
   /** Why the chosen parameter cannot be shown for the chosen rank (e.g. it lives in another pipeline stage). */
   paramError?: string
+  /** The destination holds another conversion: what replacing it would delete, for the user to confirm. */
+  overwriteAsk?: { folder: string; message: string; paths: string[] }
+  /** The user confirmed: plan again, replacing the previous conversion. */
+  confirmOverwrite(): Promise<void>
+  dismissOverwrite(): void
   /** The user's own edit of the form. */
   setPlanRequest(draft: Partial<PlanRequestDraft>): void
   /** The app's suggestion (the sample, "Plan from this"): fills only fields the user has not touched. */
@@ -48,7 +53,12 @@ export const createPlanSlice: StateCreator<AppState, [], [], PlanSlice> = (set, 
   planRank: 0,
   setPlanRequest: (draft) =>
     set((s) => ({
-      planRequest: { ...s.planRequest, ...draft },
+      // A confirmed overwrite holds for what was confirmed: any other change asks again.
+      planRequest: {
+        ...s.planRequest,
+        ...draft,
+        overwrite: draft.overwrite ?? (keepsPlan(draft) ? s.planRequest.overwrite : false)
+      },
       touched: { ...s.touched, ...Object.fromEntries(Object.keys(draft).map((k) => [k, true])) },
       ...(keepsPlan(draft) ? {} : { plan: undefined, paramDetail: undefined, planError: undefined })
     })),
@@ -86,6 +96,15 @@ export const createPlanSlice: StateCreator<AppState, [], [], PlanSlice> = (set, 
     try {
       const plan = await client.request('plan.create', request)
       set({ plan, plannedRequest: request, planRank: plan.ranks[0]?.rank ?? 0 })
+      const other = plan.problems.find((p) => p.code === 'destination-other-conversion')
+      if (other)
+        set({
+          overwriteAsk: {
+            folder: request.destination.folder,
+            message: other.message,
+            paths: other.paths ?? []
+          }
+        })
       const first = plan.params.find((p) => !p.startsWith('adam_')) ?? plan.params[0]
       if (first && plan.ranks.length > 0) await get().selectPlanParam(first)
     } catch (err) {
@@ -94,6 +113,12 @@ export const createPlanSlice: StateCreator<AppState, [], [], PlanSlice> = (set, 
       set({ planning: false })
     }
   },
+  async confirmOverwrite() {
+    set({ overwriteAsk: undefined })
+    get().setPlanRequest({ overwrite: true })
+    await get().createPlan()
+  },
+  dismissOverwrite: () => set({ overwriteAsk: undefined }),
   setPlanRank(rank) {
     set({ planRank: rank })
     const param = get().planParam

@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef, useState } from 'react'
-import { elideMiddle, textWidth } from './elide'
+import { elideMiddle } from './elide'
+import { textWidth } from './text-width'
 
 /**
  * A path shown in the room it has, elided in the middle so the file name stays visible. The full path is the

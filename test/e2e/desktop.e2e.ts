@@ -14,6 +14,7 @@ declare const document: {
   ): ArrayLike<{ getBoundingClientRect(): { right: number; bottom: number } }>
 }
 declare const window: { innerWidth: number }
+declare function getComputedStyle(element: unknown): { backgroundColor: string }
 
 let app: App
 

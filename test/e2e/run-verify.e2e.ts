@@ -105,7 +105,7 @@ describe('the Run view', () => {
     const { page } = app
     const damaged = join(out, 'rank_5', 'checkpoint_5.ckpt')
     const bytes = readFileSync(damaged)
-    bytes[1000] ^= 0xff
+    bytes[1000] = bytes[1000]! ^ 0xff
     writeFileSync(damaged, bytes)
     await item(page, out).getByRole('button', { name: 'Verify its 8 outputs' }).click()
     await page.getByTestId('verification').waitFor()

@@ -215,7 +215,7 @@ describe('verifying a converted folder', () => {
       }
     })
     const damaged = readFileSync(join(out, 'rank_2', 'checkpoint_2.ckpt'))
-    damaged[damaged.length - 1] ^= 0xff
+    damaged[damaged.length - 1] = damaged[damaged.length - 1]! ^ 0xff
     writeFileSync(join(out, 'rank_2', 'checkpoint_2.ckpt'), damaged)
     const checked: string[] = []
     s.onEvent((e) => e.type === 'verify.checked' && checked.push(e.output.output))

@@ -7,6 +7,7 @@ import { baseName } from '../../app/format'
 import { EmptyState, useShownSelection, ViewFrame } from '../../viz/ViewFrame'
 import { FlowDiagram } from './FlowDiagram'
 import { ParamPreview } from './ParamPreview'
+import { OverwriteDialog } from './OverwriteDialog'
 import { PlanProblems } from './PlanProblems'
 import { PlanRequestForm } from './PlanRequestForm'
 import { RankTable } from './RankTable'
@@ -84,6 +85,7 @@ export function PlannerView() {
     >
       <PlanRequestForm />
       <TransformCommand />
+      <OverwriteDialog />
       {jobError && (
         <div className="banner error" role="alert">
           {jobError}
