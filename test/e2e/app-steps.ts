@@ -1,5 +1,43 @@
 import type { Page } from 'playwright-core'
-import { screenshot, showView } from './harness'
+import { afterAll, afterEach, beforeAll } from 'vitest'
+import { screenshot, showView, startApp, type App } from './harness'
+
+/**
+ * One app for the test file: started before the first test on `query` (e.g. `&sample=0`), a picture left
+ * of any failing test, stopped after the last. What it returns reads the app once it has started.
+ */
+export function useApp(
+  query = '',
+  ready: (page: Page) => Promise<unknown> = (page) => page.getByLabel('Path', { exact: true }).waitFor()
+): Pick<App, 'page' | 'scratch' | 'errors' | 'url'> {
+  let app: App | undefined
+  beforeAll(async () => {
+    app = await startApp()
+    await app.page.goto(`${app.url}${query}`)
+    await ready(app.page)
+  })
+  afterEach(async (context) => {
+    if (app && context.task.result?.state === 'fail')
+      await screenshot(app.page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`)
+  })
+  afterAll(async () => {
+    await app?.close()
+  })
+  return {
+    get page() {
+      return app!.page
+    },
+    get scratch() {
+      return app!.scratch
+    },
+    get errors() {
+      return app!.errors
+    },
+    get url() {
+      return app!.url
+    }
+  }
+}
 
 /** Steps the app's end-to-end tests share: opening by path, waiting for items, pictures in both themes. */
 export async function openByPath(page: Page, path: string): Promise<void> {

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { oracle, real } from '../helpers/fixtures'
-import { item, screenshot, screenshotBothThemes, showView } from './app-steps'
-import { startApp, type App } from './harness'
+import { item, screenshot, screenshotBothThemes, showView, useApp } from './app-steps'
 
 // Issue 9, points 5 and 6: views that stand on their own, and desktop conventions in browser mode.
 declare const DataTransfer: new () => { setData(type: string, value: string): void }
@@ -16,22 +15,7 @@ declare const document: {
 declare const window: { innerWidth: number }
 declare function getComputedStyle(element: unknown): { backgroundColor: string }
 
-let app: App
-
-beforeAll(async () => {
-  app = await startApp()
-  await app.page.goto(app.url)
-  await app.page.getByTestId('sample-items').waitFor()
-})
-
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail')
-    await screenshot(app.page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`)
-})
-
-afterAll(async () => {
-  await app?.close()
-})
+const app = useApp('', (page) => page.getByTestId('sample-items').waitFor())
 
 const VIEWS = [
   'Open',

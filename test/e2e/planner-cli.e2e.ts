@@ -1,29 +1,13 @@
 import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { oracle } from '../helpers/fixtures'
-import { screenshot, showView } from './app-steps'
-import { startApp, type App } from './harness'
+import { screenshot, showView, useApp } from './app-steps'
 
 // Issue 9, point 2: every CLI option in the planner, and the command it shows is the one the CLI runs.
 const ROOT = join(__dirname, '../..')
-let app: App
-
-beforeAll(async () => {
-  app = await startApp()
-  await app.page.goto(`${app.url}&sample=0`)
-  await app.page.getByLabel('Path', { exact: true }).waitFor()
-})
-
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail')
-    await screenshot(app.page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`)
-})
-
-afterAll(async () => {
-  await app?.close()
-})
+const app = useApp('&sample=0')
 
 /** Runs a command line as a user would paste it into bash, with `shardscope` being this checkout's CLI. */
 function runInShell(command: string) {

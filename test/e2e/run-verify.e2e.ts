@@ -1,30 +1,14 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readStrategyFile, writeStrategyFile } from '../../src-main/engine/formats/strategy/strategy-file'
 import { writeSyntheticCheckpoint } from '../helpers/synthetic'
-import { item, screenshot, showView } from './app-steps'
-import { startApp, type App } from './harness'
+import { item, screenshot, showView, useApp } from './app-steps'
 
 // Issue 9, points 3 and 4: truth in the Run view after a cancel; verify and reopen outputs.
-let app: App
+const app = useApp('&sample=0')
 let out: string
 let destinationStrategy: string
-
-beforeAll(async () => {
-  app = await startApp()
-  await app.page.goto(`${app.url}&sample=0`)
-  await app.page.getByLabel('Path', { exact: true }).waitFor()
-})
-
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail')
-    await screenshot(app.page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`)
-})
-
-afterAll(async () => {
-  await app?.close()
-})
 
 describe('the Run view', () => {
   it('after a cancel, says how many outputs are complete and kept, and what resume will redo', async () => {

@@ -1,29 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { oracle, real } from '../helpers/fixtures'
-import { item, openByPath, paramRow, screenshot, showView } from './app-steps'
-import { startApp, type App } from './harness'
+import { item, openByPath, paramRow, screenshot, showView, useApp } from './app-steps'
 
 // Issue 9, point 1: an explicit workspace, with the sample as one item like the others.
 const LLAMA = real('golden-stick__llama2-13b-2p__ckpt_strategy_rank_0.ckpt')
 const ORACLE_SRC = oracle('mp2x4_to_mp4', 'src')
 const ORACLE_STRATEGY = oracle('mp2x4_to_mp4', 'src_strategy.ckpt')
 
-let app: App
-
-beforeAll(async () => {
-  app = await startApp()
-  await app.page.goto(app.url)
-  await app.page.getByTestId('sample-items').waitFor()
-})
-
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail')
-    await screenshot(app.page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`)
-})
-
-afterAll(async () => {
-  await app?.close()
-})
+const app = useApp('', (page) => page.getByTestId('sample-items').waitFor())
 
 describe('the workspace', () => {
   it('shows a real strategy opened beside the sample alone: no problem, no shape borrowed from the sample', async () => {
