@@ -27,8 +27,24 @@ export type ItemKind = 'strategy' | 'checkpoint-folder' | 'checkpoint' | 'rank-t
 
 /** What a dropped or opened path was recognised as, or why it was not. */
 export type OpenedItem =
-  | { ok: true; kind: ItemKind; path: string; title: string; detail: string }
+  | {
+      ok: true
+      kind: ItemKind
+      path: string
+      title: string
+      detail: string
+      /** A checkpoint folder written by `shardscope transform`: its manifest can be verified. */
+      converted?: ConvertedFolder
+    }
   | { ok: false; path: string; error: string }
+
+/** What a converted folder's manifest says it was made from. */
+export interface ConvertedFolder {
+  outputs: number
+  sourceFolder?: string
+  /** The destination strategy the outputs were planned with: a file, or the folder of per-stage files. */
+  destinationStrategy?: string
+}
 
 export interface DirectoryListing {
   path: string
@@ -95,12 +111,29 @@ export interface PlanRequest {
   source: { folder: string; strategy?: string }
   /** No strategy: merge into one full checkpoint. */
   destination: { folder: string; strategy?: string }
-  options: { format: 'ckpt' | 'safetensors'; dtype?: string; exclude?: string; crc?: boolean }
+  options: {
+    format: 'ckpt' | 'safetensors'
+    dtype?: string
+    exclude?: string
+    crc?: boolean
+    /** File-name prefix of the outputs (`<prefix><rank>.ckpt`); `checkpoint_` by default, as the CLI's. */
+    prefix?: string
+    /** Destination ranks to write; all by default. */
+    ranks?: number[]
+    /** As the CLI's `--dec-key` (hex digits, or `@/absolute/key/file`) and `--dec-mode`. */
+    decryption?: { key: string; mode?: string }
+    /** Replace a previous conversion in the destination (the CLI's `--overwrite`), once the user confirmed. */
+    overwrite?: boolean
+  }
 }
 
 export interface PlanProblem {
   severity: 'error' | 'warning' | 'note'
   message: string
+  /** For problems the app acts on, e.g. `destination-other-conversion` asks to confirm an overwrite. */
+  code?: string
+  /** The files concerned, e.g. what an overwrite would delete (relative to the destination). */
+  paths?: string[]
 }
 
 export interface PlanRankSummary {
@@ -172,6 +205,49 @@ export interface JobResult {
   seconds: number
   outputs: { rank: number; output: string; size: number; sha256: string; skipped: boolean }[]
   verified: boolean
+}
+
+/** The workspace as the user left it: what was open and which strategy describes which checkpoint folder. */
+export interface SavedWorkspace {
+  items: { path: string; sample?: boolean }[]
+  /** Pairs the user made: the checkpoint folder a strategy describes. */
+  pairs: { strategy: string; folder: string }[]
+}
+
+/** How well a checkpoint folder fits a strategy, so the app can suggest a pairing (never make one). */
+export interface PairMatch {
+  strategy: string
+  folder: string
+  fit: 'good' | 'partial' | 'none'
+  /** In words: "8 ranks; 117 of 117 parameter names found". */
+  reason: string
+}
+
+export type VerifyStatus = 'ok' | 'missing' | 'size-mismatch' | 'checksum-mismatch'
+
+export interface VerifiedOutputRow {
+  output: string
+  rank: number
+  status: VerifyStatus
+  size: number
+  expectedSize: number
+}
+
+export interface FolderVerification {
+  verifyId: string
+  folder: string
+  manifest: string
+  verified: boolean
+  outputs: VerifiedOutputRow[]
+}
+
+/** A command the Electron application menu shows; the renderer owns the list, main only draws it. */
+export interface MenuCommand {
+  id: string
+  label: string
+  menu: 'file' | 'recent' | 'view' | 'help'
+  /** Electron accelerator syntax, e.g. `CmdOrCtrl+O`. */
+  accelerator?: string
 }
 
 export interface RecentItem {
@@ -290,7 +366,7 @@ export interface Requests {
   'rankTable.describe': { params: { path: string }; result: RankTableDescription }
   'plan.create': { params: PlanRequest; result: PlanSummary }
   'plan.param': { params: { planId: string; rank: number; param: string }; result: PlanParamDetail }
-  'job.start': { params: { planId: string; jobs?: number }; result: { jobId: string } }
+  'job.start': { params: { planId: string; jobs?: number; fsync?: boolean }; result: { jobId: string } }
   'job.cancel': { params: { jobId: string }; result: { cancelled: boolean } }
   'recent.list': { params: Record<string, never>; result: RecentItem[] }
   'cluster.describe': { params: ClusterRequest; result: ClusterDescription }
@@ -304,6 +380,15 @@ export interface Requests {
     params: { profile: string; server: string; fingerprint: string }
     result: { pinned: boolean }
   }
+  'recent.remove': { params: { path: string }; result: RecentItem[] }
+  /** The saved workspace, or null on the very first launch. */
+  'workspace.load': { params: Record<string, never>; result: SavedWorkspace | null }
+  'workspace.save': { params: SavedWorkspace; result: { saved: boolean } }
+  'pair.match': { params: { strategies: string[]; folders: string[] }; result: PairMatch[] }
+  /** Re-hashes a converted folder's outputs against its manifest; results arrive as verify events. */
+  'folder.verify': { params: { path: string }; result: { verifyId: string; total: number } }
+  'verify.cancel': { params: { verifyId: string }; result: { cancelled: boolean } }
+  'menu.set': { params: { commands: MenuCommand[] }; result: { installed: boolean } }
 }
 
 export type RequestName = keyof Requests
@@ -317,6 +402,10 @@ export type AppEvent =
   | { type: 'cluster.progress'; pushId: string; event: ClusterPushEvent }
   | { type: 'cluster.finished'; result: ClusterPushResult }
   | { type: 'cluster.failed'; pushId: string; state: 'failed' | 'cancelled'; message: string }
+  | { type: 'verify.checked'; verifyId: string; output: VerifiedOutputRow }
+  | { type: 'verify.finished'; result: FolderVerification }
+  | { type: 'verify.failed'; verifyId: string; message: string }
+  | { type: 'menu.command'; id: string }
 
 /** An error as the renderer receives it: one sentence, never a stack. */
 export interface ApiError {

@@ -1,5 +1,13 @@
 import { homedir, totalmem } from 'node:os'
-import type { ApiError, AppEvent, RequestName, RequestParams, RequestResult } from '../api/contract'
+import { dirname, join } from 'node:path'
+import type {
+  ApiError,
+  AppEvent,
+  MenuCommand,
+  RequestName,
+  RequestParams,
+  RequestResult
+} from '../api/contract'
 import { isShardscopeError } from '../engine/errors'
 import { ClusterService } from './cluster/cluster-service'
 import { EngineProcess } from './engine-host/engine-process'
@@ -7,6 +15,7 @@ import { MAX_REPLY_BYTES } from './engine-host/host-protocol'
 import { RecentItems } from './recent-items'
 import { validateRequest } from './request-validation'
 import { ensureSampleWorkspace } from './sample/sample-workspace'
+import { SavedWorkspaceFile } from './saved-workspace'
 import { UploadArea } from './uploads'
 
 /** What only a shell can do: native dialogs and revealing a folder in the file manager (Electron). */
@@ -14,11 +23,15 @@ export interface ShellCapabilities {
   shell: 'electron' | 'browser'
   pickPaths?(kind: 'file' | 'folder'): Promise<string[]>
   reveal?(path: string): Promise<void>
+  /** Draws the application menu (Electron); `run` is called with a command's id when it is chosen. */
+  setMenu?(commands: MenuCommand[], run: (id: string) => void): void
 }
 
 export interface AppServiceOptions {
   sampleCacheRoot?: string
   recentFile?: string
+  /** Where the workspace is kept between sessions; next to the recent items by default. */
+  workspaceFile?: string
   version?: string
   /** Heap limit of the planner, in MiB; a quarter of the machine's memory, at most 4 GiB, by default. */
   planMemoryMb?: number
@@ -48,6 +61,7 @@ export class AppService {
   private readonly uploads = new UploadArea()
   private readonly cluster = new ClusterService((event) => this.emit(event))
   private readonly recent: RecentItems
+  private readonly workspace: SavedWorkspaceFile
 
   constructor(
     private readonly shell: ShellCapabilities,
@@ -77,6 +91,9 @@ export class AppService {
         })
       this.liveJobs.clear()
     })
+    this.workspace = new SavedWorkspaceFile(
+      options.workspaceFile ?? join(dirname(this.recent.file), 'workspace.json')
+    )
     this.reader.warm()
     this.runner.warm()
     void UploadArea.removeLeftovers()
@@ -159,6 +176,17 @@ export class AppService {
     'cluster.push': async (request) => this.cluster.push(request),
     'cluster.cancel': async ({ pushId }) => ({ cancelled: this.cluster.cancel(pushId) }),
     'cluster.trustHost': async ({ profile, server, fingerprint }) =>
-      this.cluster.trustHost(profile, server, fingerprint)
+      this.cluster.trustHost(profile, server, fingerprint),
+    'recent.remove': async ({ path }) => this.recent.remove(path),
+    'workspace.load': async () => this.workspace.load(),
+    'workspace.save': async (workspace) => ({ saved: this.workspace.save(workspace) }),
+    'pair.match': (params) => this.reader.call('pair.match', params),
+    'folder.verify': (params) => this.runner.call('folder.verify', params),
+    'verify.cancel': (params) => this.runner.call('verify.cancel', params),
+    'menu.set': async ({ commands }) => {
+      if (!this.shell.setMenu) return { installed: false }
+      this.shell.setMenu(commands, (id) => this.emit({ type: 'menu.command', id }))
+      return { installed: true }
+    }
   }
 }

@@ -3,6 +3,7 @@ import type { AppEvent, JobProgress } from '../api/contract'
 import { isShardscopeError, ShardscopeError } from '../engine/errors'
 import { runTransform, type TransformProgress } from '../engine/exec/run-transform'
 import { verifyOutputs } from '../engine/exec/verify-outputs'
+import type { CheckpointOpenOptions } from '../engine/formats/checkpoint-file'
 import type { TransformPlan } from '../engine/plan/plan-types'
 
 // Progress reaches the UI at most this often; workers report more often than anyone can read.
@@ -14,7 +15,11 @@ export class JobRunner {
 
   constructor(private readonly emit: (event: AppEvent) => void) {}
 
-  start(plan: TransformPlan, jobs?: number): string {
+  start(
+    plan: TransformPlan,
+    jobs?: number,
+    run: { durable?: boolean; open?: CheckpointOpenOptions } = {}
+  ): string {
     if (plan.problems.some((p) => p.severity === 'error')) {
       throw new ShardscopeError(
         'PLAN_INVALID',
@@ -30,6 +35,8 @@ export class JobRunner {
       this.emit({ type: 'job.progress', progress: { ...progress, jobId, state } })
     void runTransform(plan, {
       ...(jobs !== undefined ? { jobs } : {}),
+      ...(run.durable ? { durable: true } : {}),
+      ...(run.open ? { open: run.open } : {}),
       signal: controller.signal,
       onProgress: (progress) => {
         latest = progress

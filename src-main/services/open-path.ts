@@ -1,5 +1,7 @@
-import type { OpenedItem } from '../api/contract'
+import { dirname } from 'node:path'
+import type { ConvertedFolder, OpenedItem } from '../api/contract'
 import { isShardscopeError } from '../engine/errors'
+import { readManifest } from '../engine/exec/manifest'
 import { sniffPath } from '../engine/formats/sniff'
 import { stagesOf } from '../engine/model/strategy-set'
 import { formatBytes } from '../engine/util/format-bytes'
@@ -32,12 +34,14 @@ export async function openPath(path: string): Promise<OpenedItem> {
           : ''
       const unread = set.ranks.length - indexed.size
       const failed = unread > 0 ? `; ${unread} unreadable file${unread === 1 ? '' : 's'}` : ''
+      const converted = await convertedFolder(path)
       return {
         ok: true,
         kind: 'checkpoint-folder',
         path,
-        title: 'Checkpoint folder',
-        detail: `${set.ranks.length} ranks, ${formatBytes(set.totalBytes)}${problems}${failed}`
+        title: converted ? 'Converted checkpoint folder' : 'Checkpoint folder',
+        detail: `${set.ranks.length} rank${set.ranks.length === 1 ? '' : 's'}, ${formatBytes(set.totalBytes)}${problems}${failed}`,
+        ...(converted ? { converted } : {})
       }
     }
     const report = await inspectPath(path)
@@ -64,5 +68,20 @@ export async function openPath(path: string): Promise<OpenedItem> {
   } catch (err) {
     if (!isShardscopeError(err)) throw err
     return { ok: false, path, error: err.message }
+  }
+}
+
+/** What a folder's Shardscope manifest says it was made from, if it has a readable one. */
+async function convertedFolder(path: string): Promise<ConvertedFolder | undefined> {
+  const manifest = await readManifest(path).catch(() => undefined)
+  if (!manifest) return undefined
+  const paths = manifest.strategies?.destination?.paths ?? []
+  // A folder of per-stage files is recorded file by file; the folder is what the user opens.
+  const folders = [...new Set(paths.map((p) => dirname(p)))]
+  const destinationStrategy = paths.length === 1 ? paths[0] : folders.length === 1 ? folders[0] : undefined
+  return {
+    outputs: Object.keys(manifest.outputs).length,
+    ...(manifest.sourceFolder ? { sourceFolder: manifest.sourceFolder } : {}),
+    ...(destinationStrategy ? { destinationStrategy } : {})
   }
 }

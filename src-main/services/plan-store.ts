@@ -3,10 +3,11 @@ import type { PlanParamDetail, PlanRequest, PlanSummary } from '../api/contract'
 import { ShardscopeError } from '../engine/errors'
 import { dtypeByName } from '../engine/formats/dtypes'
 import { elementCount } from '../engine/formats/tensor-entry'
-import { parseCastTarget } from '../engine/plan/output-dtype'
 import type { TransformPlan } from '../engine/plan/plan-types'
 import { errorFromWorker, WorkerPool } from '../engine/exec/worker-pool'
 import type { ToWorker } from '../engine/exec/worker-protocol'
+import type { CheckpointOpenOptions } from '../engine/formats/checkpoint-file'
+import { planOptionsFrom } from './plan-options'
 
 // Plans are kept for previews and runs; old ones are dropped so a long session does not grow without bound.
 const KEEP_PLANS = 16
@@ -19,6 +20,8 @@ const KEEP_PLANS = 16
  */
 export class PlanStore {
   private readonly plans = new Map<string, TransformPlan>()
+  /** Decryption keys stay in main, beside the plan they open sources for; they never go back to the renderer. */
+  private readonly opens = new Map<string, CheckpointOpenOptions>()
   private pool?: WorkerPool
   /** Plans are computed one at a time, so a dying worker never strands a queued one. */
   private turn: Promise<unknown> = Promise.resolve()
@@ -26,13 +29,7 @@ export class PlanStore {
   constructor(private readonly memoryMb?: number) {}
 
   async create(request: PlanRequest): Promise<PlanSummary> {
-    const options = {
-      format: request.options.format,
-      crc: request.options.crc === true,
-      prefix: 'checkpoint_',
-      ...(request.options.dtype ? { dtype: parseCastTarget(request.options.dtype) } : {}),
-      ...(request.options.exclude ? { exclude: request.options.exclude } : {})
-    }
+    const { options, open } = planOptionsFrom(request.options)
     const reply = await this.plan({
       type: 'plan',
       rank: -1,
@@ -41,6 +38,9 @@ export class PlanStore {
         destinationFolder: request.destination.folder,
         ...(request.source.strategy ? { sourceStrategy: request.source.strategy } : {}),
         ...(request.destination.strategy ? { destinationStrategy: request.destination.strategy } : {}),
+        ...(request.options.ranks ? { ranks: request.options.ranks } : {}),
+        ...(open ? { open } : {}),
+        ...(request.options.overwrite ? { overwrite: true } : {}),
         options
       }
     })
@@ -48,7 +48,12 @@ export class PlanStore {
     if (reply.type !== 'planned') throw new Error('unexpected worker reply')
     const planId = randomUUID()
     this.plans.set(planId, reply.plan)
-    while (this.plans.size > KEEP_PLANS) this.plans.delete(this.plans.keys().next().value!)
+    if (open) this.opens.set(planId, open)
+    while (this.plans.size > KEEP_PLANS) {
+      const oldest = this.plans.keys().next().value!
+      this.plans.delete(oldest)
+      this.opens.delete(oldest)
+    }
     return summarize(planId, reply.plan)
   }
 
@@ -83,6 +88,11 @@ export class PlanStore {
     if (!plan)
       throw new ShardscopeError('BAD_INPUT', 'That plan is no longer available; plan the conversion again.')
     return plan
+  }
+
+  /** How the plan's source files are opened (decryption), for running it. */
+  openOptions(planId: string): CheckpointOpenOptions | undefined {
+    return this.opens.get(planId)
   }
 
   param(planId: string, rank: number, name: string): PlanParamDetail {
@@ -162,7 +172,16 @@ function summarize(planId: string, plan: TransformPlan): PlanSummary {
       peakBuffer: r.totals.peakBuffer
     })),
     flows: [...flows.values()],
-    problems: plan.problems.map((p) => ({ severity: p.severity, message: p.message })),
+    problems: plan.problems.map((p) => {
+      // The engine names the problems a user interface acts on (an overwrite to confirm) and their files.
+      const { code, paths } = p as { code?: string; paths?: string[] }
+      return {
+        severity: p.severity,
+        message: p.message,
+        ...(code ? { code } : {}),
+        ...(paths ? { paths } : {})
+      }
+    }),
     params
   }
 }

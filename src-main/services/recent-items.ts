@@ -8,7 +8,7 @@ const LIMIT = 12
 /** The paths a user opened lately, kept in their config folder across sessions. */
 export class RecentItems {
   constructor(
-    private readonly file = join(
+    readonly file = join(
       process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'),
       'shardscope',
       'recent.json'
@@ -25,10 +25,21 @@ export class RecentItems {
   }
 
   add(path: string, kind: ItemKind): void {
-    const items = [
-      { path, kind, openedAt: new Date().toISOString() },
-      ...this.list().filter((i) => i.path !== path)
-    ].slice(0, LIMIT)
+    this.write(
+      [
+        { path, kind, openedAt: new Date().toISOString() },
+        ...this.list().filter((i) => i.path !== path)
+      ].slice(0, LIMIT)
+    )
+  }
+
+  remove(path: string): RecentItem[] {
+    const items = this.list().filter((i) => i.path !== path)
+    this.write(items)
+    return items
+  }
+
+  private write(items: RecentItem[]): void {
     try {
       mkdirSync(dirname(this.file), { recursive: true })
       writeFileSync(this.file, JSON.stringify(items, null, 2))

@@ -10,6 +10,8 @@ type Check<T> = (value: unknown, at: string) => T
 
 const MAX_PATH = 4096
 const MAX_UPLOAD_FILES = 10_000
+/** Open items and pairs a workspace may hold; each is a path the user opened by hand. */
+const MAX_WORKSPACE_ITEMS = 200
 /** Uploads carry dropped files in browser mode; anything bigger must be opened by path instead. */
 export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 /** An upload request as sent: the content as base64 plus room for the names and JSON of many small files. */
@@ -115,11 +117,15 @@ const SCHEMAS: { [K in RequestName]: Check<RequestParams<K>> } = {
       format: oneOf('ckpt', 'safetensors'),
       dtype: optional(string(32)),
       exclude: optional(string(1000)),
-      crc: optional(boolean)
+      crc: optional(boolean),
+      prefix: optional(string(255)),
+      ranks: optional(array(integer(0, 1 << 20), 1 << 16)),
+      decryption: optional(object({ key: string(MAX_PATH + 1), mode: optional(string(16)) })),
+      overwrite: optional(boolean)
     })
   }),
   'plan.param': object({ planId: string(64), rank: integer(0, 1 << 20), param: string(4096) }),
-  'job.start': object({ planId: string(64), jobs: optional(integer(1, 256)) }),
+  'job.start': object({ planId: string(64), jobs: optional(integer(1, 256)), fsync: optional(boolean) }),
   'job.cancel': object({ jobId: string(64) }),
   'recent.list': nothing,
   'cluster.describe': object({
@@ -145,7 +151,30 @@ const SCHEMAS: { [K in RequestName]: Check<RequestParams<K>> } = {
     jobs: optional(integer(1, 64))
   }),
   'cluster.cancel': object({ pushId: string(64) }),
-  'cluster.trustHost': object({ profile: absolutePath, server: string(255), fingerprint: string(60) })
+  'cluster.trustHost': object({ profile: absolutePath, server: string(255), fingerprint: string(60) }),
+  'recent.remove': object({ path: absolutePath }),
+  'workspace.load': nothing,
+  'workspace.save': object({
+    items: array(object({ path: absolutePath, sample: optional(boolean) }), MAX_WORKSPACE_ITEMS),
+    pairs: array(object({ strategy: absolutePath, folder: absolutePath }), MAX_WORKSPACE_ITEMS)
+  }),
+  'pair.match': object({
+    strategies: array(absolutePath, MAX_WORKSPACE_ITEMS),
+    folders: array(absolutePath, MAX_WORKSPACE_ITEMS)
+  }),
+  'folder.verify': object({ path: absolutePath }),
+  'verify.cancel': object({ verifyId: string(64) }),
+  'menu.set': object({
+    commands: array(
+      object({
+        id: string(200),
+        label: string(300),
+        menu: oneOf('file', 'recent', 'view', 'help'),
+        accelerator: optional(string(40))
+      }),
+      200
+    )
+  })
 }
 
 export function isRequestName(name: unknown): name is RequestName {

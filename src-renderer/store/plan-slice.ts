@@ -1,23 +1,25 @@
 import type { StateCreator } from 'zustand'
-import type { PlanParamDetail, PlanSummary } from '../../src-main/api/contract'
+import type { PlanParamDetail, PlanRequest, PlanSummary } from '../../src-main/api/contract'
 import { client } from '../api/client'
 import type { AppState } from './app-store'
+import {
+  checkDraft,
+  EMPTY_DRAFT,
+  planRequestOf,
+  RUN_FIELDS,
+  type DraftField,
+  type PlanRequestDraft
+} from './plan-request'
 
-export interface PlanRequestDraft {
-  sourceFolder?: string
-  sourceStrategy?: string
-  destinationStrategy?: string
-  /** Merge into one full checkpoint instead of a destination strategy. */
-  merge: boolean
-  destinationFolder?: string
-  format: 'ckpt' | 'safetensors'
-  dtype?: string
-  exclude?: string
-}
+export { defaultDestination, type PlanRequestDraft } from './plan-request'
 
 export interface PlanSlice {
   planRequest: PlanRequestDraft
+  /** Fields the user has typed or chosen: nothing the app fills in by itself may overwrite them. */
+  touched: Partial<Record<DraftField, true>>
   plan?: PlanSummary
+  /** The request the current plan was made from (the Run view and "Open result" use it). */
+  plannedRequest?: PlanRequest
   planning: boolean
   planError?: string
   planRank: number
@@ -25,47 +27,84 @@ export interface PlanSlice {
   paramDetail?: PlanParamDetail
   /** Why the chosen parameter cannot be shown for the chosen rank (e.g. it lives in another pipeline stage). */
   paramError?: string
+  /** The destination holds another conversion: what replacing it would delete, for the user to confirm. */
+  overwriteAsk?: { folder: string; message: string; paths: string[] }
+  /** The user confirmed: plan again, replacing the previous conversion. */
+  confirmOverwrite(): Promise<void>
+  dismissOverwrite(): void
+  /** The user's own edit of the form. */
   setPlanRequest(draft: Partial<PlanRequestDraft>): void
+  /** The app's suggestion (the sample, "Plan from this"): fills only fields the user has not touched. */
+  suggestPlanRequest(draft: Partial<PlanRequestDraft>): void
+  /** Empties untouched fields that name a path that was closed. */
+  forgetPlanPath(path: string): void
   createPlan(): Promise<void>
   setPlanRank(rank: number): void
   selectPlanParam(name: string | undefined): Promise<void>
 }
 
-/** `<source>-converted` next to the source folder unless the user picks another. */
-export function defaultDestination(sourceFolder: string): string {
-  return `${sourceFolder.replace(/[\\/]+$/, '')}-converted`
-}
+const keepsPlan = (draft: Partial<PlanRequestDraft>) =>
+  Object.keys(draft).every((k) => RUN_FIELDS.includes(k as DraftField))
 
 export const createPlanSlice: StateCreator<AppState, [], [], PlanSlice> = (set, get) => ({
-  planRequest: { merge: false, format: 'ckpt' },
+  planRequest: EMPTY_DRAFT,
+  touched: {},
   planning: false,
   planRank: 0,
   setPlanRequest: (draft) =>
-    set((s) => ({ planRequest: { ...s.planRequest, ...draft }, plan: undefined, paramDetail: undefined })),
+    set((s) => ({
+      // A confirmed overwrite holds for what was confirmed: any other change asks again.
+      planRequest: {
+        ...s.planRequest,
+        ...draft,
+        overwrite: draft.overwrite ?? (keepsPlan(draft) ? s.planRequest.overwrite : false)
+      },
+      touched: { ...s.touched, ...Object.fromEntries(Object.keys(draft).map((k) => [k, true])) },
+      ...(keepsPlan(draft) ? {} : { plan: undefined, paramDetail: undefined, planError: undefined })
+    })),
+  suggestPlanRequest: (draft) =>
+    set((s) => {
+      const untouched = Object.entries(draft).filter(([k]) => !s.touched[k as DraftField])
+      if (untouched.length === 0) return {}
+      return {
+        planRequest: { ...s.planRequest, ...Object.fromEntries(untouched) },
+        plan: undefined,
+        paramDetail: undefined
+      }
+    }),
+  forgetPlanPath: (path) =>
+    set((s) => {
+      const fields = (['sourceFolder', 'sourceStrategy', 'destinationStrategy'] as const).filter(
+        (f) => s.planRequest[f] === path && !s.touched[f]
+      )
+      if (fields.length === 0) return {}
+      return {
+        planRequest: { ...s.planRequest, ...Object.fromEntries(fields.map((f) => [f, undefined])) },
+        plan: undefined,
+        paramDetail: undefined
+      }
+    }),
   async createPlan() {
     const draft = get().planRequest
-    if (!draft.sourceFolder) {
-      set({ planError: 'Choose the source checkpoint folder first.' })
+    const problems = Object.values(checkDraft(draft))
+    if (problems.length > 0) {
+      set({ planError: problems.join(' ') })
       return
     }
+    const request = planRequestOf(draft)
     set({ planning: true, planError: undefined, plan: undefined, paramDetail: undefined })
     try {
-      const plan = await client.request('plan.create', {
-        source: {
-          folder: draft.sourceFolder,
-          ...(draft.sourceStrategy ? { strategy: draft.sourceStrategy } : {})
-        },
-        destination: {
-          folder: draft.destinationFolder || defaultDestination(draft.sourceFolder),
-          ...(!draft.merge && draft.destinationStrategy ? { strategy: draft.destinationStrategy } : {})
-        },
-        options: {
-          format: draft.format,
-          ...(draft.dtype ? { dtype: draft.dtype } : {}),
-          ...(draft.exclude ? { exclude: draft.exclude } : {})
-        }
-      })
-      set({ plan, planRank: plan.ranks[0]?.rank ?? 0 })
+      const plan = await client.request('plan.create', request)
+      set({ plan, plannedRequest: request, planRank: plan.ranks[0]?.rank ?? 0 })
+      const other = plan.problems.find((p) => p.code === 'destination-other-conversion')
+      if (other)
+        set({
+          overwriteAsk: {
+            folder: request.destination.folder,
+            message: other.message,
+            paths: other.paths ?? []
+          }
+        })
       const first = plan.params.find((p) => !p.startsWith('adam_')) ?? plan.params[0]
       if (first && plan.ranks.length > 0) await get().selectPlanParam(first)
     } catch (err) {
@@ -74,6 +113,12 @@ export const createPlanSlice: StateCreator<AppState, [], [], PlanSlice> = (set, 
       set({ planning: false })
     }
   },
+  async confirmOverwrite() {
+    set({ overwriteAsk: undefined })
+    get().setPlanRequest({ overwrite: true })
+    await get().createPlan()
+  },
+  dismissOverwrite: () => set({ overwriteAsk: undefined }),
   setPlanRank(rank) {
     set({ planRank: rank })
     const param = get().planParam

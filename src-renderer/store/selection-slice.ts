@@ -1,16 +1,8 @@
 import type { StateCreator } from 'zustand'
 import type { AppState } from './app-store'
 
-export type ViewId =
-  | 'open'
-  | 'strategy'
-  | 'device-matrix'
-  | 'tensor-layout'
-  | 'pipeline'
-  | 'folder'
-  | 'planner'
-  | 'run'
-  | 'cluster'
+/** A view's id, as listed once in app/views.tsx (a new view is one entry there). */
+export type ViewId = string
 
 export type SortKey =
   | 'stage'
@@ -41,6 +33,8 @@ export interface SelectionSlice {
   setView(view: ViewId): void
   selectParam(param: { name: string; stage: number } | undefined): void
   selectFirstParam(): void
+  /** After the strategy changed: keeps the selected parameter if the new strategy has it, else picks one. */
+  keepSelection(): void
   selectRank(rank: number | undefined): void
   setSearch(search: string): void
   setFilters(filters: Partial<ParamFilters>): void
@@ -63,6 +57,12 @@ export const createSelectionSlice: StateCreator<AppState, [], [], SelectionSlice
       selectedParam: first ? { name: first.name, stage: first.stage } : undefined,
       selectedRank: undefined
     })
+  },
+  keepSelection() {
+    const { strategy, selectedParam } = get()
+    const rows = strategy?.params ?? []
+    if (!rows.some((r) => r.name === selectedParam?.name && r.stage === selectedParam?.stage))
+      get().selectFirstParam()
   },
   selectRank: (selectedRank) => set({ selectedRank }),
   setSearch: (search) => set({ search }),

@@ -3,6 +3,7 @@ import type {
   AppInfo,
   FolderDescription,
   OpenedItem,
+  PairMatch,
   RankTableDescription,
   RecentItem,
   SampleWorkspace,
@@ -11,26 +12,48 @@ import type {
 } from '../../src-main/api/contract'
 import { client } from '../api/client'
 import type { AppState } from './app-store'
+import {
+  itemsOfKind,
+  pairedFolder,
+  pairedStrategy,
+  toSaved,
+  withPair,
+  type Pair,
+  type WorkspaceItem
+} from './workspace-model'
 
 export interface WorkspaceSlice {
   info?: AppInfo
   recent: RecentItem[]
   sample?: SampleWorkspace
-  /** Everything dropped or opened this session, with what it was recognised as (or why not). */
-  items: OpenedItem[]
-  strategyPath?: string
-  folderPath?: string
+  /** What the user opened, in the order it was opened; each can be closed. */
+  items: WorkspaceItem[]
+  /** Which checkpoint folder each strategy describes, as the user paired them. */
+  pairs: Pair[]
+  /** How well open folders fit open strategies: suggestions for pairing, never pairs. */
+  matches: PairMatch[]
+  activeStrategy?: string
+  activeFolder?: string
   strategy?: StrategyDescription
+  /** The paired folder the active strategy was described with (shapes, dtypes, bytes come from it alone). */
+  strategyFolder?: string
   folder?: FolderDescription
+  folderStrategy?: string
   rankTable?: RankTableDescription
   busy: string | undefined
   error?: string
-  init(): Promise<void>
-  openSample(): Promise<void>
+  /** Loads the saved workspace; only on the very first launch (none saved) is the sample opened. */
+  init(options?: { sample?: boolean }): Promise<void>
+  openSample(options?: { automatic?: boolean }): Promise<void>
+  closeSample(): Promise<void>
   openPaths(paths: string[]): Promise<void>
   openUpload(name: string, files: UploadFile[]): Promise<void>
-  /** Makes an opened item the active strategy, folder or rank table and describes it. */
-  activate(item: OpenedItem): Promise<void>
+  closeItem(path: string): Promise<void>
+  /** Makes an opened strategy, folder or rank table the one the views show. */
+  activate(path: string): Promise<void>
+  pair(strategy: string, folder: string): Promise<void>
+  unpair(pair: Pair): Promise<void>
+  removeRecent(path: string): Promise<void>
   clearError(): void
 }
 
@@ -46,94 +69,185 @@ export const createWorkspaceSlice: StateCreator<AppState, [], [], WorkspaceSlice
     }
   }
 
+  // A slower answer about an earlier choice must not replace the current one.
+  let describing = 0
   const describe = async () => {
-    const { strategyPath, folderPath } = get()
+    const ticket = ++describing
+    const { activeStrategy, activeFolder, pairs } = get()
+    const strategyFolder = pairedFolder(pairs, activeStrategy)
+    const folderStrategy = pairedStrategy(pairs, activeFolder)
     const [strategy, folder] = await Promise.all([
-      strategyPath
+      activeStrategy
         ? client.request('strategy.describe', {
-            path: strategyPath,
-            ...(folderPath ? { folder: folderPath } : {})
+            path: activeStrategy,
+            ...(strategyFolder ? { folder: strategyFolder } : {})
           })
         : undefined,
-      folderPath
+      activeFolder
         ? client.request('folder.describe', {
-            path: folderPath,
-            ...(strategyPath ? { strategy: strategyPath } : {})
+            path: activeFolder,
+            ...(folderStrategy ? { strategy: folderStrategy } : {})
           })
         : undefined
     ])
-    set({ strategy, folder })
+    if (ticket !== describing) return
+    set({ strategy, strategyFolder, folder, folderStrategy })
+    get().keepSelection()
   }
 
-  const remember = (item: OpenedItem) =>
-    set((s) => ({ items: [item, ...s.items.filter((i) => i.path !== item.path)] }))
+  const persist = () => {
+    const { items, pairs } = get()
+    void client.request('workspace.save', toSaved(items, pairs)).catch(() => undefined)
+  }
+
+  const refreshMatches = () => {
+    const { items } = get()
+    const strategies = itemsOfKind(items, 'strategy')
+    const folders = itemsOfKind(items, 'checkpoint-folder')
+    if (strategies.length === 0 || folders.length === 0) {
+      set({ matches: [] })
+      return
+    }
+    void client.request('pair.match', { strategies, folders }).then(
+      (matches) => set({ matches }),
+      () => set({ matches: [] })
+    )
+  }
+
+  const add = (item: WorkspaceItem) =>
+    set((s) => ({ items: [...s.items.filter((i) => i.path !== item.path), item] }))
+
+  const changed = async (describeAgain: boolean) => {
+    persist()
+    refreshMatches()
+    if (describeAgain) await describe()
+  }
+
+  /** Opening something makes it what the views show: the user just asked to see it. */
+  const show = async (item: OpenedItem) => {
+    if (!item.ok) return
+    if (item.kind === 'strategy') set({ activeStrategy: item.path })
+    else if (item.kind === 'checkpoint-folder') set({ activeFolder: item.path })
+    else if (item.kind === 'rank-table') {
+      set({ rankTable: await client.request('rankTable.describe', { path: item.path }) })
+      // A rank table is read for the cluster it describes.
+      await get().openCluster(item.path)
+    }
+  }
 
   return {
     recent: [],
     items: [],
+    pairs: [],
+    matches: [],
     busy: undefined,
-    async init() {
-      // Guarded: a page opened without its session token says so instead of staying blank.
-      await guarded('Connecting…', async () => {
-        const [info, recent] = await Promise.all([
-          client.request('app.info', {}),
-          client.request('recent.list', {})
-        ])
-        set({ info, recent })
-      })
+    async init(options = {}) {
+      const [info, recent, saved] = await Promise.all([
+        client.request('app.info', {}),
+        client.request('recent.list', {}),
+        client.request('workspace.load', {})
+      ])
+      set({ info, recent })
+      if (saved === null) {
+        if (options.sample !== false) await get().openSample({ automatic: true })
+        else persist()
+        return
+      }
+      const opened = await Promise.all(saved.items.map((i) => client.request('path.open', { path: i.path })))
+      const restored = saved.items.map((i, n) => ({
+        path: i.path,
+        opened: opened[n]!,
+        ...(i.sample ? { sample: true } : {})
+      }))
+      const open = new Set(restored.filter((i) => i.opened.ok).map((i) => i.path))
+      // Items opened while this was loading stay; what was kept from last time goes first.
+      set((s) => ({
+        items: [...restored, ...s.items.filter((i) => !restored.some((r) => r.path === i.path))],
+        pairs: [...saved.pairs.filter((p) => open.has(p.strategy) && open.has(p.folder)), ...s.pairs],
+        activeStrategy: s.activeStrategy ?? itemsOfKind(restored, 'strategy')[0],
+        activeFolder: s.activeFolder ?? itemsOfKind(restored, 'checkpoint-folder')[0]
+      }))
+      if (restored.some((i) => i.sample)) {
+        set({ sample: await client.request('sample.open', {}) })
+      }
+      await changed(true)
     },
-    async openSample() {
+    async openSample(options = {}) {
       await guarded('Preparing the sample workspace…', async () => {
         const sample = await client.request('sample.open', {})
-        set({ sample, strategyPath: sample.sourceStrategy, folderPath: sample.folder, rankTable: undefined })
-        get().setPlanRequest({
+        const paths = [sample.folder, sample.sourceStrategy, sample.destinationStrategy]
+        const opened = await Promise.all(paths.map((path) => client.request('path.open', { path })))
+        opened.forEach((item) => add({ path: item.path, opened: item, sample: true }))
+        set((s) => ({
+          sample,
+          // The sample's own folder and strategy belong together; that is the sample, not a guess.
+          pairs: withPair(s.pairs, { strategy: sample.sourceStrategy, folder: sample.folder }),
+          // Opened by itself on first launch, it must not take the place of what the user opened meanwhile.
+          activeStrategy: options.automatic && s.activeStrategy ? s.activeStrategy : sample.sourceStrategy,
+          activeFolder: options.automatic && s.activeFolder ? s.activeFolder : sample.folder
+        }))
+        get().suggestPlanRequest({
           sourceFolder: sample.folder,
           sourceStrategy: sample.sourceStrategy,
           destinationStrategy: sample.destinationStrategy,
           merge: false
         })
-        const opened = await Promise.all(
-          [sample.folder, sample.sourceStrategy, sample.destinationStrategy].map((path) =>
-            client.request('path.open', { path })
-          )
-        )
-        opened.reverse().forEach(remember)
-        await describe()
-        get().selectFirstParam()
+        await changed(true)
       })
+    },
+    async closeSample() {
+      for (const item of get().items.filter((i) => i.sample)) await get().closeItem(item.path)
+      set({ sample: undefined })
     },
     async openPaths(paths) {
       await guarded('Reading…', async () => {
         for (const path of paths) {
           const item = await client.request('path.open', { path })
-          remember(item)
-          if (item.ok) await get().activate(item)
+          add({ path: item.path, opened: item })
+          await show(item)
         }
         set({ recent: await client.request('recent.list', {}) })
+        await changed(true)
       })
     },
     async openUpload(name, files) {
       await guarded(`Reading ${name}…`, async () => {
         const item = await client.request('upload.files', { name, files })
-        remember(item)
-        if (item.ok) await get().activate(item)
+        add({ path: item.path, opened: item, uploaded: true })
+        await show(item)
+        await changed(true)
       })
     },
-    async activate(item) {
-      if (!item.ok) return
-      if (item.kind === 'strategy') {
-        set({ strategyPath: item.path })
-        get().setPlanRequest({ sourceStrategy: item.path })
-      } else if (item.kind === 'checkpoint-folder') {
-        set({ folderPath: item.path })
-        get().setPlanRequest({ sourceFolder: item.path })
-      } else if (item.kind === 'rank-table') {
-        set({ rankTable: await client.request('rankTable.describe', { path: item.path }) })
-        await get().openCluster(item.path)
-        return
-      } else return
+    async closeItem(path) {
+      set((s) => ({
+        items: s.items.filter((i) => i.path !== path),
+        pairs: s.pairs.filter((p) => p.strategy !== path && p.folder !== path),
+        activeStrategy: s.activeStrategy === path ? undefined : s.activeStrategy,
+        activeFolder: s.activeFolder === path ? undefined : s.activeFolder,
+        rankTable: s.rankTable?.path === path ? undefined : s.rankTable,
+        sample: s.items.some((i) => i.sample && i.path !== path) ? s.sample : undefined
+      }))
+      get().forgetPlanPath(path)
+      await changed(true)
+    },
+    async activate(path) {
+      const item = get().items.find((i) => i.path === path)
+      if (!item?.opened.ok) return
+      await show(item.opened)
       await describe()
-      if (!get().selectedParam) get().selectFirstParam()
+    },
+    async pair(strategy, folder) {
+      set((s) => ({ pairs: withPair(s.pairs, { strategy, folder }) }))
+      await changed(true)
+    },
+    async unpair(pair) {
+      set((s) => ({
+        pairs: s.pairs.filter((p) => p.strategy !== pair.strategy || p.folder !== pair.folder)
+      }))
+      await changed(true)
+    },
+    async removeRecent(path) {
+      set({ recent: await client.request('recent.remove', { path }) })
     },
     clearError() {
       set({ error: undefined })

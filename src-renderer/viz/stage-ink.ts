@@ -1,8 +1,12 @@
 import * as d3 from 'd3'
-import { stageColor } from './palette'
+import { paletteTheme, stageColor } from './palette'
 
-/** The stage's tint from the shared palette, deepened so bars and borders stand out on that tint. */
+/**
+ * The stage's tint from the shared palette, deepened (lightened in the dark) so bars, borders and text on that
+ * tint stand out: dark enough to be read as text on it (WCAG AA, 4.5:1).
+ */
 export function stageInk(stage: number): string {
   const tint = d3.hsl(stageColor(stage))
-  return d3.hsl(tint.h, 0.5, 0.5).formatHex()
+  const dark = paletteTheme() === 'dark'
+  return d3.hsl(tint.h, dark ? 0.6 : 0.55, dark ? 0.74 : 0.34).formatHex()
 }

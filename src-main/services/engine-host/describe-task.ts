@@ -21,5 +21,10 @@ export function describeTask(name: HostedRequest, params: unknown): string {
     case 'job.start':
     case 'job.cancel':
       return 'running a conversion'
+    case 'pair.match':
+      return 'matching strategies with checkpoint folders'
+    case 'folder.verify':
+    case 'verify.cancel':
+      return `verifying ${p.path ?? 'an output folder'}`
   }
 }

@@ -5,7 +5,9 @@ import { describeRankTable } from '../inspect'
 import { JobRunner } from '../job-runner'
 import { listDirectory } from '../list-directory'
 import { openPath } from '../open-path'
+import { matchPairs } from '../pair-match'
 import { PlanStore } from '../plan-store'
+import { VerifyRunner } from '../verify-runner'
 import type { HostConfig, HostedRequest, HostHandlers } from './host-protocol'
 
 /** The work an engine process does, on the engine, for requests main has validated. */
@@ -15,6 +17,7 @@ export function hostHandlers(
 ): HostHandlers<HostedRequest> {
   const plans = new PlanStore(config.planMemoryMb)
   const jobs = new JobRunner(emit)
+  const verifications = new VerifyRunner(emit)
   return {
     'path.open': ({ path }) => openPath(path),
     'path.list': ({ path }) => listDirectory(path),
@@ -23,7 +26,18 @@ export function hostHandlers(
     'rankTable.describe': async ({ path }) => ({ path, ...(await describeRankTable(path)) }),
     'plan.create': (request) => plans.create(request),
     'plan.param': async ({ planId, rank, param }) => plans.param(planId, rank, param),
-    'job.start': async ({ planId, jobs: threads }) => ({ jobId: jobs.start(plans.get(planId), threads) }),
-    'job.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) })
+    'pair.match': ({ strategies, folders }) => matchPairs(strategies, folders),
+    'job.start': async ({ planId, jobs: threads, fsync }) => {
+      const open = plans.openOptions(planId)
+      return {
+        jobId: jobs.start(plans.get(planId), threads, {
+          ...(fsync ? { durable: true } : {}),
+          ...(open ? { open } : {})
+        })
+      }
+    },
+    'job.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'folder.verify': ({ path }) => verifications.start(path),
+    'verify.cancel': async ({ verifyId }) => ({ cancelled: verifications.cancel(verifyId) })
   }
 }

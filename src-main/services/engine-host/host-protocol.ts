@@ -10,7 +10,8 @@ export const READER_REQUESTS = [
   'path.list',
   'strategy.describe',
   'folder.describe',
-  'rankTable.describe'
+  'rankTable.describe',
+  'pair.match'
 ] as const satisfies readonly RequestName[]
 
 /** Planning and running conversions: the runner process keeps the plans and drives the jobs. */
@@ -18,7 +19,9 @@ export const RUNNER_REQUESTS = [
   'plan.create',
   'plan.param',
   'job.start',
-  'job.cancel'
+  'job.cancel',
+  'folder.verify',
+  'verify.cancel'
 ] as const satisfies readonly RequestName[]
 
 export type ReaderRequest = (typeof READER_REQUESTS)[number]

@@ -1,8 +1,9 @@
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron'
 import { join } from 'node:path'
 import { AppService } from '../../services/app-service'
 import { guardPermissions, guardWebContents } from './contents-guard'
 import { registerIpc, trustedUrlCheck } from './ipc'
+import { installMenu } from './menu'
 import { CONTENT_SECURITY_POLICY, secureWindowOptions } from './window-options'
 
 const rendererFile = join(__dirname, '../renderer/index.html')
@@ -24,7 +25,8 @@ const service = new AppService(
     },
     async reveal(path) {
       shell.showItemInFolder(path)
-    }
+    },
+    setMenu: (commands, run) => installMenu(Menu, commands, run)
   },
   { version: app.getVersion() }
 )

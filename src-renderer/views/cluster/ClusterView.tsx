@@ -1,5 +1,8 @@
 import { useRef, useState } from 'react'
 import { useAppStore } from '../../store/app-store'
+import { baseName } from '../../app/format'
+import { exportFileName } from '../../viz/export'
+import { stageColor } from '../../viz/palette'
 import { EmptyState, ViewFrame } from '../../viz/ViewFrame'
 import { ClusterForm } from './ClusterForm'
 import { LaunchPanel } from './LaunchPanel'
@@ -40,8 +43,20 @@ export function ClusterView() {
           ? `${cluster.kind === 'rank-table' ? 'Rank table' : 'Hostfile'} ${cluster.layout}`
           : 'Place a converted checkpoint on the servers that will load it.'
       }
-      svgRef={cluster ? svgRef : undefined}
-      exportName="cluster"
+      drawing={
+        cluster
+          ? {
+              svgRef,
+              title: `Cluster · ${baseName(cluster.layout)}`,
+              subtitle: `${cluster.servers.length} servers · which destination rank each device loads`,
+              fileName: exportFileName('cluster', baseName(cluster.layout)),
+              legend: Array.from({ length: Math.min(cluster.stageCount ?? 0, 16) }, (_, stage) => ({
+                color: stageColor(stage),
+                label: `pipeline stage ${stage}`
+              }))
+            }
+          : undefined
+      }
       testId="view-cluster"
       actions={
         <>

@@ -3,9 +3,11 @@ import { formatMap, formatShape } from '../../app/format'
 import { useSelectedRow } from '../../app/selectors'
 import { useAppStore } from '../../store/app-store'
 import { SelectionEmptyState } from '../../viz/layout/SelectionEmptyState'
+import { sliceTint } from '../../viz/layout/slice-colors'
+import { ParamCombobox } from '../../viz/ParamCombobox'
 import { useElementWidth } from '../../viz/use-element-width'
 import { stageDevicesOf, useTiedGeometries } from '../../viz/layout/use-param-geometry'
-import { ViewFrame } from '../../viz/ViewFrame'
+import { useShownSelection, ViewFrame } from '../../viz/ViewFrame'
 import { DeviceLegend } from './DeviceLegend'
 import { MatrixDrawing } from './MatrixDrawing'
 import { useRankHolders } from './rank-holders'
@@ -15,14 +17,17 @@ import './device-matrix.css'
 export function DeviceMatrixView() {
   const row = useSelectedRow()
   const strategy = useAppStore((s) => s.strategy)
-  const selectedRank = useAppStore((s) => s.selectedRank)
+  const selectedRank = useShownSelection(useAppStore((s) => s.selectedRank))
   const selectRank = useAppStore((s) => s.selectRank)
+  const selectParam = useAppStore((s) => s.selectParam)
+  const selectedParam = useAppStore((s) => s.selectedParam)
   const svgRef = useRef<SVGSVGElement>(null)
   const [bodyRef, width] = useElementWidth()
   const [hovered, setHovered] = useState<number>()
   const stageGeometries = useTiedGeometries(row)
   const holders = useRankHolders(stageGeometries)
-  const pointed = hovered ?? selectedRank
+  const shownHover = useShownSelection(hovered)
+  const pointed = shownHover ?? selectedRank
   const pointedKey = pointed === undefined ? undefined : holders.keyOf(pointed)
 
   const stageCount = useMemo(
@@ -30,9 +35,16 @@ export function DeviceMatrixView() {
     [strategy, row]
   )
 
+  const picker = strategy && (
+    <div className="view-toolbar">
+      <ParamCombobox rows={strategy.params} value={selectedParam} onChange={selectParam} />
+    </div>
+  )
+
   if (!row || !strategy) {
     return (
       <ViewFrame title="Device matrix" testId="view-device-matrix">
+        {picker}
         <SelectionEmptyState />
       </ViewFrame>
     )
@@ -52,9 +64,22 @@ export function DeviceMatrixView() {
     <ViewFrame
       title="Device matrix"
       subtitle={subtitle}
-      svgRef={main.result.ok ? svgRef : undefined}
+      drawing={
+        main.result.ok
+          ? {
+              svgRef,
+              title: `Device matrix · ${row.name}`,
+              subtitle: `stage ${row.stage} · device matrix ${formatShape(row.devMatrix)} · tensor map ${formatMap(row.tensorMap)} · ${holders.summary}`,
+              fileName: `device-matrix-${row.name}-stage${row.stage}`,
+              legend: holders.legend
+                .slice(0, 16)
+                .map((l) => ({ color: sliceTint(l.colorIndex), label: l.text }))
+            }
+          : undefined
+      }
       testId="view-device-matrix"
     >
+      {picker}
       {!main.result.ok ? (
         <div className="panel">
           <h2>This layout cannot be drawn</h2>

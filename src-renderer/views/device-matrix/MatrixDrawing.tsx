@@ -52,7 +52,7 @@ export function MatrixDrawing({
       className="device-matrix-svg"
       width={Math.max(svgWidth, 420)}
       height={svgHeight}
-      role="img"
+      role="group"
       aria-label="Device matrix"
     >
       <g className="axis-captions">

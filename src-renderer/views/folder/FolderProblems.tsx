@@ -1,12 +1,13 @@
 import type { FolderDescription } from '../../../src-main/api/contract'
+import { baseName } from '../../app/format'
 
 /** What is wrong with the folder, on its own and against the active strategy, or a clear all-clear. */
 export function FolderProblems({
   problems,
-  strategyOpen
+  pairedWith
 }: {
   problems: FolderDescription['problems']
-  strategyOpen: boolean
+  pairedWith: string | undefined
 }) {
   return (
     <div className={`panel folder-problems${problems.length > 0 ? ' has-problems' : ''}`}>
@@ -16,9 +17,9 @@ export function FolderProblems({
       {problems.length === 0 ? (
         <div className="folder-ok" data-testid="folder-ok">
           <span aria-hidden="true">✓</span> No problems found
-          {strategyOpen
-            ? ': no rank is missing and the files agree with the active strategy.'
-            : '. Open a strategy to check the folder against it too.'}
+          {pairedWith
+            ? `: no rank is missing and the files agree with their strategy, ${baseName(pairedWith)}.`
+            : '. Pair it with the strategy that describes it (in Open) to check the files against it too.'}
         </div>
       ) : (
         <ul className="problems">

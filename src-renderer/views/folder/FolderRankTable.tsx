@@ -2,6 +2,7 @@ import { formatBytes } from '../../app/format'
 import { stageColor } from '../../viz/palette'
 import { stageInk } from '../../viz/stage-ink'
 import '../../viz/stage.css'
+import { rowKeys } from '../../viz/use-row-keys'
 import type { FolderRow } from './folder-model'
 
 interface FolderRankTableProps {
@@ -14,18 +15,24 @@ interface FolderRankTableProps {
 export function FolderRankTable({ rows, selectedRank, onSelectRank }: FolderRankTableProps) {
   const showStage = rows.some((r) => r.stage !== undefined)
   return (
-    <table className="data folder-ranks">
+    <table className="data folder-ranks" role="grid" aria-label="Rank files: choose one to highlight it">
       <thead>
         <tr>
-          <th className="num">Rank</th>
-          {showStage && <th>Stage</th>}
-          <th>File</th>
-          <th className="num">Size</th>
-          <th className="num">Tensors</th>
+          <th scope="col" className="num">
+            Rank
+          </th>
+          {showStage && <th scope="col">Stage</th>}
+          <th scope="col">File</th>
+          <th scope="col" className="num">
+            Size
+          </th>
+          <th scope="col" className="num">
+            Tensors
+          </th>
         </tr>
       </thead>
       <tbody>
-        {rows.map((row) => (
+        {rows.map((row, index) => (
           <tr
             key={row.rank}
             className={`${row.missing ? 'missing' : ''}${row.rank === selectedRank ? ' selected' : ''}`}
@@ -33,13 +40,15 @@ export function FolderRankTable({ rows, selectedRank, onSelectRank }: FolderRank
             data-rank={row.rank}
             data-missing={row.missing || undefined}
             aria-selected={row.rank === selectedRank}
+            tabIndex={
+              row.rank === selectedRank || (index === 0 && !rows.some((r) => r.rank === selectedRank))
+                ? 0
+                : -1
+            }
             onClick={() => onSelectRank(row.rank)}
+            onKeyDown={rowKeys(rows, index, (r) => onSelectRank(r.rank))}
           >
-            <td className="num">
-              <button type="button" className="rank-select" aria-label={`Select rank ${row.rank}`}>
-                {row.rank}
-              </button>
-            </td>
+            <td className="num">{row.rank}</td>
             {showStage && (
               <td>
                 {row.stage !== undefined && (

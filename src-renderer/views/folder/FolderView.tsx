@@ -1,7 +1,8 @@
 import { useMemo, useRef } from 'react'
 import { formatBytes } from '../../app/format'
 import { useAppStore } from '../../store/app-store'
-import { ViewFrame } from '../../viz/ViewFrame'
+import { useShownSelection, ViewFrame } from '../../viz/ViewFrame'
+import { baseName } from '../../app/format'
 import { OpenFirst } from '../../viz/OpenFirst'
 import { RankBarChart } from '../../viz/RankBarChart'
 import { useElementWidth } from '../../viz/use-element-width'
@@ -13,8 +14,13 @@ import './folder.css'
 /** The active checkpoint folder: its rank files, their sizes, and what is wrong with them. */
 export function FolderView() {
   const folder = useAppStore((s) => s.folder)
-  const strategy = useAppStore((s) => s.strategy)
-  const selectedRank = useAppStore((s) => s.selectedRank)
+  const pairedWith = useAppStore((s) => s.folderStrategy)
+  // The strategy's stage layout is known here only when the paired strategy is also the one shown.
+  const strategy = useAppStore((s) =>
+    s.folderStrategy !== undefined && s.strategy?.path === s.folderStrategy ? s.strategy : undefined
+  )
+  const chosenRank = useAppStore((s) => s.selectedRank)
+  const selectedRank = useShownSelection(chosenRank)
   const selectRank = useAppStore((s) => s.selectRank)
   const svgRef = useRef<SVGSVGElement>(null)
   const [measure, width] = useElementWidth()
@@ -30,19 +36,27 @@ export function FolderView() {
     )
   }
 
-  const toggleRank = (rank: number) => selectRank(rank === selectedRank ? undefined : rank)
+  const toggleRank = (rank: number) => selectRank(rank === chosenRank ? undefined : rank)
   return (
     <ViewFrame
       title="Checkpoint folder"
       subtitle={<span className="mono">{folder.path}</span>}
-      svgRef={svgRef}
-      exportName="checkpoint-folder"
+      drawing={{
+        svgRef,
+        title: `Checkpoint folder · ${baseName(folder.path)}`,
+        subtitle: `${folder.path} · file size per rank`,
+        fileName: `checkpoint-folder-${baseName(folder.path)}-file-sizes`,
+        legend: [
+          { color: 'var(--accent)', label: 'rank file size' },
+          ...(rows.some((r) => r.missing) ? [{ color: 'var(--bad)', label: 'missing rank' }] : [])
+        ]
+      }}
       testId="view-folder"
     >
       <div className="folder-summary" data-testid="folder-summary">
         {folderSentence(folder, rows)}
       </div>
-      <FolderProblems problems={folder.problems} strategyOpen={strategy !== undefined} />
+      <FolderProblems problems={folder.problems} pairedWith={pairedWith} />
       <div className="panel">
         <h2>File size per rank</h2>
         <div className="chart-scroll" ref={measure}>

@@ -1,147 +1,71 @@
-import { useState, type DragEvent } from 'react'
-import type { OpenedItem } from '../../../src-main/api/contract'
-import { client } from '../../api/client'
+import { useState } from 'react'
+import { choosePaths } from '../../app/choose-path'
 import { baseName } from '../../app/format'
 import { useAppStore } from '../../store/app-store'
 import { ViewFrame } from '../../viz/ViewFrame'
-import { FileBrowser } from './FileBrowser'
-import { readDrop } from './read-drop'
+import { RecentList } from './RecentList'
+import { WorkspaceList } from './WorkspaceList'
 import './open.css'
 
-const KIND_VIEW = {
-  strategy: 'strategy',
-  'checkpoint-folder': 'folder',
-  checkpoint: 'open',
-  'rank-table': 'open'
-} as const
-
-/** Where users bring files in: drop zone, dialogs (or the server browser), a path field, recent items. */
+/** Where users bring files in and manage what is open: the workspace, its pairs, recent items. */
 export function OpenView() {
-  const info = useAppStore((s) => s.info)
-  const items = useAppStore((s) => s.items)
-  const recent = useAppStore((s) => s.recent)
-  const sample = useAppStore((s) => s.sample)
   const rankTable = useAppStore((s) => s.rankTable)
+  const sample = useAppStore((s) => s.sample)
   const openPaths = useAppStore((s) => s.openPaths)
-  const openUpload = useAppStore((s) => s.openUpload)
   const openSample = useAppStore((s) => s.openSample)
-  const [dragging, setDragging] = useState(false)
-  const [browsing, setBrowsing] = useState(false)
   const [typed, setTyped] = useState('')
-  const [dropError, setDropError] = useState<string>()
 
-  const onDrop = async (event: DragEvent) => {
-    event.preventDefault()
-    setDragging(false)
-    setDropError(undefined)
-    try {
-      const dropped = await readDrop(event.dataTransfer, client.pathForFile)
-      if (dropped.kind === 'paths') await openPaths(dropped.paths)
-      else if (dropped.kind === 'upload') await openUpload(dropped.name, dropped.files)
-      else setDropError('Nothing readable was dropped.')
-    } catch (err) {
-      setDropError((err as Error).message)
-    }
-  }
-
-  const pick = async (kind: 'file' | 'folder') => {
-    if (!info?.nativeDialogs) {
-      setBrowsing(true)
-      return
-    }
-    const { paths } = await client.request('path.pick', { kind })
+  const pick = async (kind: 'any' | 'folder') => {
+    const paths = await choosePaths(kind, kind === 'folder' ? 'Open a folder' : 'Open a file or folder')
     if (paths.length > 0) await openPaths(paths)
   }
 
   return (
     <ViewFrame
       title="Open"
-      subtitle="Strategy files, checkpoint folders (rank_N/), checkpoint files and rank tables are recognised by their content."
+      subtitle="Strategy files, checkpoint folders (rank_N/), checkpoint files and rank tables are recognised by their content. Drop them anywhere in the window."
       testId="view-open"
     >
-      <div
-        className={`drop-zone${dragging ? ' dragging' : ''}`}
-        data-testid="drop-zone"
-        onDragOver={(e) => {
-          e.preventDefault()
-          setDragging(true)
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={(e) => void onDrop(e)}
-      >
-        <div className="drop-title">Drop files or folders here</div>
-        <div className="muted">
-          A folder of rank_N/ subfolders opens as one checkpoint; a folder of per-stage strategy files as one
-          strategy.
-        </div>
+      <div className="drop-zone" data-testid="drop-zone">
         <div className="drop-actions">
-          <button type="button" onClick={() => void pick('file')}>
+          <button type="button" onClick={() => void pick('any')} title="Ctrl+O">
             Open file…
           </button>
-          <button type="button" onClick={() => void pick('folder')}>
+          <button type="button" onClick={() => void pick('folder')} title="Ctrl+Shift+O">
             Open folder…
           </button>
-          <button type="button" className="primary" onClick={() => void openSample()}>
-            Open the sample workspace
-          </button>
+          {!sample && (
+            <button type="button" onClick={() => void openSample()}>
+              Open the sample workspace
+            </button>
+          )}
         </div>
         <form
           className="path-form"
           onSubmit={(e) => {
             e.preventDefault()
-            if (typed.trim()) void openPaths([typed.trim()])
+            if (typed.trim()) void openPaths([typed.trim()]).then(() => setTyped(''))
           }}
         >
           <input
             type="text"
+            className="mono"
             aria-label="Path"
             placeholder="…or type a path on this machine and press Enter"
             value={typed}
+            spellCheck={false}
             onChange={(e) => setTyped(e.target.value)}
           />
         </form>
-        {dropError && (
-          <div className="banner error" role="alert">
-            {dropError}
-          </div>
-        )}
+        <div className="muted drop-hint">
+          A folder of rank_N/ subfolders opens as one checkpoint; a folder of per-stage strategy files as one
+          strategy.
+        </div>
       </div>
 
       <div className="open-columns">
-        <div className="panel">
-          <h2>Opened</h2>
-          {items.length === 0 && <div className="muted">Nothing yet.</div>}
-          <ul className="opened" data-testid="opened-items">
-            {items.map((item) => (
-              <OpenedRow key={item.path} item={item} />
-            ))}
-          </ul>
-        </div>
-        <div className="panel">
-          <h2>Recent</h2>
-          {recent.length === 0 && <div className="muted">Paths you open are remembered here.</div>}
-          <ul className="recent">
-            {recent.map((r) => (
-              <li key={r.path}>
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => void openPaths([r.path])}
-                  title={r.path}
-                >
-                  {baseName(r.path)}
-                </button>
-                <span className="muted"> {r.kind.replace('-', ' ')}</span>
-              </li>
-            ))}
-          </ul>
-          {sample && (
-            <>
-              <h2 className="spaced">Sample workspace</h2>
-              <p className="muted sample-text">{sample.description}</p>
-            </>
-          )}
-        </div>
+        <WorkspaceList />
+        <RecentList />
       </div>
 
       {rankTable && (
@@ -162,66 +86,6 @@ export function OpenView() {
           )}
         </div>
       )}
-
-      {browsing && (
-        <FileBrowser
-          onClose={() => setBrowsing(false)}
-          onOpen={(path) => {
-            setBrowsing(false)
-            void openPaths([path])
-          }}
-        />
-      )}
     </ViewFrame>
-  )
-}
-
-function OpenedRow({ item }: { item: OpenedItem }) {
-  const activate = useAppStore((s) => s.activate)
-  const setView = useAppStore((s) => s.setView)
-  const setPlanRequest = useAppStore((s) => s.setPlanRequest)
-  if (!item.ok) {
-    return (
-      <li className="opened-item failed" data-testid="opened-item">
-        <div className="opened-name">{baseName(item.path)}</div>
-        <div className="opened-error">Not recognised: {item.error}</div>
-      </li>
-    )
-  }
-  return (
-    <li className="opened-item" data-testid="opened-item">
-      <div className="opened-name" title={item.path}>
-        {baseName(item.path)}
-      </div>
-      <div>
-        <strong>{item.title}</strong> <span className="muted">— {item.detail}</span>
-      </div>
-      <div className="opened-actions">
-        {(item.kind === 'strategy' || item.kind === 'checkpoint-folder') && (
-          <button
-            type="button"
-            onClick={() => {
-              void activate(item)
-              setView(KIND_VIEW[item.kind])
-            }}
-          >
-            Explore
-          </button>
-        )}
-        {item.kind === 'strategy' && (
-          <button
-            type="button"
-            onClick={() => setPlanRequest({ destinationStrategy: item.path, merge: false })}
-          >
-            Use as destination
-          </button>
-        )}
-        {item.kind === 'rank-table' && (
-          <button type="button" onClick={() => void activate(item)}>
-            Show
-          </button>
-        )}
-      </div>
-    </li>
   )
 }

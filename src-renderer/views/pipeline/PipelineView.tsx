@@ -1,6 +1,8 @@
 import { useMemo, useRef } from 'react'
 import { useAppStore } from '../../store/app-store'
-import { ViewFrame } from '../../viz/ViewFrame'
+import { useShownSelection, ViewFrame } from '../../viz/ViewFrame'
+import { baseName } from '../../app/format'
+import { stageInk } from '../../viz/stage-ink'
 import { OpenFirst } from '../../viz/OpenFirst'
 import { buildPipelineModel, pipelineSentence } from './pipeline-model'
 import { RankBytesPanel } from './RankBytesPanel'
@@ -11,8 +13,12 @@ import './pipeline.css'
 /** Pipeline stages of the active strategy: which ranks run each stage, what they hold, what stages share. */
 export function PipelineView() {
   const strategy = useAppStore((s) => s.strategy)
-  const folder = useAppStore((s) => s.folder)
-  const selectedRank = useAppStore((s) => s.selectedRank)
+  // Files per rank come only from the folder paired with this strategy.
+  const folder = useAppStore((s) =>
+    s.strategyFolder !== undefined && s.strategyFolder === s.folder?.path ? s.folder : undefined
+  )
+  const chosenRank = useAppStore((s) => s.selectedRank)
+  const selectedRank = useShownSelection(chosenRank)
   const selectRank = useAppStore((s) => s.selectRank)
   const svgRef = useRef<SVGSVGElement>(null)
   const model = useMemo(
@@ -30,13 +36,18 @@ export function PipelineView() {
     )
   }
 
-  const toggleRank = (rank: number) => selectRank(rank === selectedRank ? undefined : rank)
+  const toggleRank = (rank: number) => selectRank(rank === chosenRank ? undefined : rank)
   return (
     <ViewFrame
       title="Pipeline stages"
       subtitle={<span data-testid="pipeline-summary">{pipelineSentence(model)}</span>}
-      svgRef={svgRef}
-      exportName="pipeline-stages"
+      drawing={{
+        svgRef,
+        title: `Pipeline stages · ${baseName(strategy.path)}`,
+        subtitle: `${pipelineSentence(model)} · ${model.bytesKnown ? 'bytes' : 'parameters'} per rank`,
+        fileName: `pipeline-stages-${baseName(strategy.path)}-${model.bytesKnown ? 'bytes' : 'parameters'}-per-rank`,
+        legend: model.stages.slice(0, 8).map((s) => ({ color: stageInk(s.stage), label: `stage ${s.stage}` }))
+      }}
       testId="view-pipeline"
     >
       {model.stageDevices <= 0 && strategy.problems.length > 0 && (

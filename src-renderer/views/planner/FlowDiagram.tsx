@@ -1,9 +1,10 @@
 import * as d3 from 'd3'
-import { useMemo, type RefObject } from 'react'
+import { useMemo, useState, type KeyboardEvent, type RefObject } from 'react'
 import type { PlanSummary } from '../../../src-main/api/contract'
 import { formatBytes } from '../../app/format'
-import { rankColor, stageColor } from '../../viz/palette'
+import { neutralInk, rankColor, stageColor } from '../../viz/palette'
 import { layoutFlows, type FlowNode } from './flow-layout'
+import { nodeKey, nodeNames } from './flow-names'
 import { useHoverTip } from './HoverTip'
 import { useElementWidth } from '../../viz/use-element-width'
 
@@ -37,12 +38,112 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
   const [boxRef, measured] = useElementWidth(560)
   const width = Math.max(240, measured)
   const layout = useMemo(() => layoutFlows(plan, 420), [plan])
+  const names = useMemo(() => nodeNames(layout), [layout])
   const tip = useHoverTip()
+  const [focus, setFocusState] = useState<Partial<Record<FlowNode['side'], number>>>({})
+  const setFocus = ({ side, index }: { side: FlowNode['side']; index: number }) =>
+    setFocusState((f) => (f[side] === index ? f : { ...f, [side]: index }))
   const left = LABEL_SPACE - NODE_WIDTH
   const right = width - LABEL_SPACE
   const tooMany = layout.links.length > MAX_LINKS
-  const links = tooMany ? layout.links.filter((l) => l.destination === selectedRank) : layout.links
+  // With too many bands to draw, those of one destination rank are shown (the first while exporting).
+  const shownRank = selectedRank >= 0 ? selectedRank : plan.ranks[0]?.rank
+  const links = tooMany ? layout.links.filter((l) => l.destination === shownRank) : layout.links
   const x = (side: FlowNode['side']) => (side === 'source' ? left : right)
+  const sides = {
+    source: layout.nodes.filter((n) => n.side === 'source'),
+    destination: layout.nodes.filter((n) => n.side === 'destination')
+  }
+  const selectedIndex = Math.max(
+    0,
+    sides.destination.findIndex((n) => n.rank === selectedRank)
+  )
+  // One tab stop per column: the node last focused there (the selected rank, first, for destinations).
+  const tabIndexOf = (side: FlowNode['side'], index: number) => {
+    const stop = side === 'source' ? (focus.source ?? 0) : (focus.destination ?? selectedIndex)
+    return index === stop ? 0 : -1
+  }
+  const moveFocus = (side: FlowNode['side'], index: number, element: Element | null) => {
+    const list = sides[side]
+    const target = Math.min(list.length - 1, Math.max(0, index))
+    setFocus({ side, index: target })
+    const svg = element?.closest('svg')
+    svg?.querySelector<SVGGElement>(`[data-node="${side}:${list[target]!.rank}"]`)?.focus()
+    if (side === 'destination') onSelectRank(list[target]!.rank)
+  }
+  const onKeyDown = (node: FlowNode, index: number) => (event: KeyboardEvent<SVGGElement>) => {
+    const other = node.side === 'source' ? 'destination' : 'source'
+    const moves: Record<string, () => void> = {
+      ArrowDown: () => moveFocus(node.side, index + 1, event.currentTarget),
+      ArrowUp: () => moveFocus(node.side, index - 1, event.currentTarget),
+      Home: () => moveFocus(node.side, 0, event.currentTarget),
+      End: () => moveFocus(node.side, sides[node.side].length - 1, event.currentTarget),
+      ArrowRight: () =>
+        node.side === 'source' && moveFocus(other, firstPartner(node, other), event.currentTarget),
+      ArrowLeft: () =>
+        node.side === 'destination' && moveFocus(other, firstPartner(node, other), event.currentTarget),
+      Enter: () => node.side === 'destination' && onSelectRank(node.rank),
+      ' ': () => node.side === 'destination' && onSelectRank(node.rank)
+    }
+    const move = moves[event.key]
+    if (!move) return
+    event.preventDefault()
+    move()
+  }
+  const firstPartner = (node: FlowNode, other: FlowNode['side']) => {
+    const link = layout.links.find((l) => (node.side === 'source' ? l.source : l.destination) === node.rank)
+    const rank = link ? (other === 'destination' ? link.destination : link.source) : undefined
+    return Math.max(
+      0,
+      sides[other].findIndex((n) => n.rank === rank)
+    )
+  }
+
+  const drawNode = (node: FlowNode, index: number) => {
+    const isDestination = node.side === 'destination'
+    const selected = isDestination && node.rank === selectedRank
+    const key = nodeKey(node)
+    return (
+      <g
+        key={key}
+        data-node={key}
+        data-testid={isDestination ? 'flow-destination' : 'flow-source'}
+        data-rank={node.rank}
+        className={`flow-node ${node.side}${selected ? ' selected' : ''}${node.bytes === 0 ? ' idle' : ''}`}
+        role={isDestination ? 'option' : 'listitem'}
+        aria-label={names.get(key)}
+        aria-selected={isDestination ? selected : undefined}
+        tabIndex={tabIndexOf(node.side, index)}
+        onFocus={() => setFocus({ side: node.side, index })}
+        onClick={isDestination ? () => onSelectRank(node.rank) : undefined}
+        onKeyDown={onKeyDown(node, index)}
+        onMouseMove={(e) => tip.show(e, names.get(key))}
+        onMouseLeave={tip.hide}
+      >
+        <rect
+          x={x(node.side)}
+          y={node.y}
+          width={NODE_WIDTH}
+          height={node.height}
+          rx={3}
+          fill={isDestination ? neutralInk() : rankColor(node.rank)}
+        />
+        {layout.labelled && (
+          <text
+            x={isDestination ? right + NODE_WIDTH + 8 : left - 8}
+            y={node.y + node.height / 2}
+            dy="0.35em"
+            textAnchor={isDestination ? 'start' : 'end'}
+            className="node-label"
+            aria-hidden="true"
+          >
+            rank {node.rank}
+            <tspan className="node-bytes"> {formatBytes(node.bytes)}</tspan>
+          </text>
+        )}
+      </g>
+    )
+  }
 
   return (
     <div ref={boxRef} className="flow-box">
@@ -52,16 +153,21 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
         height={layout.height}
         className="flow"
         role="group"
-        aria-label="Bytes flowing from source ranks to destination ranks"
+        aria-label={`Bytes flowing from ${plan.source.rankCount} source ranks to ${plan.destination.rankCount} destination ranks; use the arrow keys to move between ranks`}
       >
-        <text className="column-title" x={left + NODE_WIDTH} y={14} textAnchor="end">
+        <text className="column-title" x={left + NODE_WIDTH} y={14} textAnchor="end" aria-hidden="true">
           Source · {plan.source.rankCount} rank{plan.source.rankCount === 1 ? '' : 's'}
         </text>
-        <text className="column-title" x={right} y={14}>
+        <text className="column-title" x={right} y={14} aria-hidden="true">
           Destination · {plan.destination.rankCount} rank{plan.destination.rankCount === 1 ? '' : 's'}
         </text>
         {layout.bands.map((band) => (
-          <g key={`${band.side}-${band.stage}`} className="stage-band">
+          <g
+            key={`${band.side}-${band.stage}`}
+            className="stage-band"
+            role="img"
+            aria-label={`${band.side === 'source' ? 'Source' : 'Destination'} pipeline stage ${band.stage}`}
+          >
             <rect
               x={band.side === 'source' ? 0 : right - 6}
               y={band.y}
@@ -74,18 +180,21 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
               x={band.side === 'source' ? 8 : right + NODE_WIDTH + 8}
               y={band.y + 13}
               className="stage-label"
+              aria-hidden="true"
             >
               stage {band.stage}
             </text>
           </g>
         ))}
-        <g className="links">
+        <g className="links" role="list" aria-label="Flows, source rank to destination rank">
           {links.map((link) => {
             const selected = link.destination === selectedRank
-            const title = `rank ${link.source} → rank ${link.destination}: ${formatBytes(link.bytes)}`
+            const title = `Source rank ${link.source} to destination rank ${link.destination}: ${formatBytes(link.bytes)}`
             return (
               <path
                 key={`${link.source}-${link.destination}`}
+                role="listitem"
+                aria-label={title}
                 data-testid="flow-link"
                 data-source={link.source}
                 data-destination={link.destination}
@@ -96,65 +205,20 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
                 fill={rankColor(link.source)}
                 onMouseMove={(e) => tip.show(e, title)}
                 onMouseLeave={tip.hide}
-              >
-                <title>{title}</title>
-              </path>
+              />
             )
           })}
         </g>
-        {layout.nodes.map((node) => {
-          const isDestination = node.side === 'destination'
-          const selected = isDestination && node.rank === selectedRank
-          const title = `${isDestination ? 'Destination' : 'Source'} rank ${node.rank} (stage ${node.stage}): ${formatBytes(node.bytes)} ${isDestination ? 'in' : 'out'}`
-          return (
-            <g
-              key={`${node.side}-${node.rank}`}
-              data-testid={isDestination ? 'flow-destination' : 'flow-source'}
-              data-rank={node.rank}
-              className={`flow-node ${node.side}${selected ? ' selected' : ''}${node.bytes === 0 ? ' idle' : ''}`}
-              onClick={isDestination ? () => onSelectRank(node.rank) : undefined}
-              onKeyDown={
-                isDestination
-                  ? (e) => {
-                      if (e.key === 'Enter' || e.key === ' ') onSelectRank(node.rank)
-                    }
-                  : undefined
-              }
-              role={isDestination ? 'button' : undefined}
-              tabIndex={isDestination ? 0 : undefined}
-              aria-label={isDestination ? `Destination rank ${node.rank}` : undefined}
-              aria-pressed={isDestination ? selected : undefined}
-              onMouseMove={(e) => tip.show(e, title)}
-              onMouseLeave={tip.hide}
-            >
-              <title>{title}</title>
-              <rect
-                x={x(node.side)}
-                y={node.y}
-                width={NODE_WIDTH}
-                height={node.height}
-                rx={3}
-                fill={isDestination ? '#3b4a63' : rankColor(node.rank)}
-              />
-              {layout.labelled && (
-                <text
-                  x={isDestination ? right + NODE_WIDTH + 8 : left - 8}
-                  y={node.y + node.height / 2}
-                  dy="0.35em"
-                  textAnchor={isDestination ? 'start' : 'end'}
-                  className="node-label"
-                >
-                  rank {node.rank}
-                  <tspan className="node-bytes"> {formatBytes(node.bytes)}</tspan>
-                </text>
-              )}
-            </g>
-          )
-        })}
+        <g role="list" aria-label="Source ranks">
+          {sides.source.map(drawNode)}
+        </g>
+        <g role="listbox" aria-label="Destination ranks: choose one to inspect">
+          {sides.destination.map(drawNode)}
+        </g>
       </svg>
       {tooMany && (
         <div className="muted flow-note">
-          {layout.links.length.toLocaleString()} links: showing those into destination rank {selectedRank}.
+          {layout.links.length.toLocaleString()} links: showing those into destination rank {shownRank}.
         </div>
       )}
       {tip.element}

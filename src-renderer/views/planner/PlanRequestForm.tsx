@@ -1,17 +1,9 @@
 import type { FormEvent } from 'react'
-import { defaultDestination } from '../../store/plan-slice'
+import { useMemo } from 'react'
+import { checkDraft, defaultDestination } from '../../store/plan-request'
 import { useAppStore } from '../../store/app-store'
 import { PathField } from './PathField'
-
-/** Drops Adam moments, gradient accumulators and the step counter: what inference does not need. */
-export const INFERENCE_ONLY_EXCLUDE = '^(adam_[mv]|accu_grads)\\.|^global_step$'
-
-const DTYPES = [
-  { value: '', label: 'Keep as is' },
-  { value: 'bfloat16', label: 'bfloat16' },
-  { value: 'float16', label: 'float16' },
-  { value: 'float32', label: 'float32' }
-]
+import { PlanOptions } from './PlanOptions'
 
 /** Source, destination and options of a conversion, and the Plan button. */
 export function PlanRequestForm() {
@@ -19,6 +11,9 @@ export function PlanRequestForm() {
   const setDraft = useAppStore((s) => s.setPlanRequest)
   const createPlan = useAppStore((s) => s.createPlan)
   const planning = useAppStore((s) => s.planning)
+  const problems = useMemo(() => checkDraft(draft), [draft])
+  // A field says what is wrong with it once there is something in it; an empty source just disables Plan.
+  const shown = (field: keyof typeof problems) => (draft[field] ? problems[field] : undefined)
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -32,15 +27,19 @@ export function PlanRequestForm() {
         <PathField
           label="Checkpoint folder"
           kind="checkpoint-folder"
+          browse="folder"
           value={draft.sourceFolder}
           placeholder="/path/to/checkpoint (rank_0/, rank_1/, …)"
+          error={shown('sourceFolder')}
           onChange={(sourceFolder) => setDraft({ sourceFolder })}
         />
         <PathField
           label="Source strategy"
           kind="strategy"
+          browse="any"
           value={draft.sourceStrategy}
-          placeholder="strategy file or folder of per-stage files"
+          placeholder="strategy file or folder of per-stage files; none: one unsharded checkpoint"
+          error={shown('sourceStrategy')}
           onChange={(sourceStrategy) => setDraft({ sourceStrategy })}
         />
       </fieldset>
@@ -71,74 +70,24 @@ export function PlanRequestForm() {
           <PathField
             label="Destination strategy"
             kind="strategy"
+            browse="any"
             value={draft.destinationStrategy}
             placeholder="strategy file or folder of per-stage files"
+            error={shown('destinationStrategy')}
             onChange={(destinationStrategy) => setDraft({ destinationStrategy })}
           />
         )}
         <PathField
           label="Destination folder"
+          browse="folder"
           value={draft.destinationFolder}
           placeholder={draft.sourceFolder ? defaultDestination(draft.sourceFolder) : '<source>-converted'}
+          error={shown('destinationFolder')}
           onChange={(destinationFolder) => setDraft({ destinationFolder })}
         />
       </fieldset>
 
-      <fieldset>
-        <legend>Options</legend>
-        <div className="option-row">
-          <div className="field">
-            <label htmlFor="plan-format">Format</label>
-            <select
-              id="plan-format"
-              aria-label="Format"
-              value={draft.format}
-              onChange={(e) => setDraft({ format: e.target.value as 'ckpt' | 'safetensors' })}
-            >
-              <option value="ckpt">MindSpore .ckpt</option>
-              <option value="safetensors">safetensors</option>
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="plan-dtype">Cast floats to</label>
-            <select
-              id="plan-dtype"
-              aria-label="Cast floats to"
-              value={draft.dtype ?? ''}
-              onChange={(e) => setDraft({ dtype: e.target.value || undefined })}
-            >
-              {DTYPES.map((d) => (
-                <option key={d.value} value={d.value}>
-                  {d.label}
-                </option>
-              ))}
-            </select>
-          </div>
-        </div>
-        <div className="field">
-          <div className="label-row">
-            <label htmlFor="plan-exclude">Exclude parameters</label>
-            <button
-              type="button"
-              className="link"
-              onClick={() => setDraft({ exclude: INFERENCE_ONLY_EXCLUDE })}
-              aria-pressed={draft.exclude === INFERENCE_ONLY_EXCLUDE}
-              title={`Sets the pattern to ${INFERENCE_ONLY_EXCLUDE}`}
-            >
-              Inference only (drop optimizer states)
-            </button>
-          </div>
-          <input
-            id="plan-exclude"
-            type="text"
-            className="mono"
-            aria-label="Exclude parameters matching"
-            placeholder="regular expression, e.g. ^adam_"
-            spellCheck={false}
-            value={draft.exclude ?? ''}
-            onChange={(e) => setDraft({ exclude: e.target.value || undefined })}
-          />
-        </div>
+      <PlanOptions problems={problems}>
         <div className="form-actions">
           {planning && (
             <span className="muted" role="status">
@@ -148,13 +97,16 @@ export function PlanRequestForm() {
           <button
             type="submit"
             className="primary"
-            disabled={planning || !draft.sourceFolder}
+            disabled={planning || Object.keys(problems).length > 0}
             aria-busy={planning}
+            title={
+              Object.values(problems).join(' ') || 'Check the conversion and preview it; nothing is written'
+            }
           >
             Plan
           </button>
         </div>
-      </fieldset>
+      </PlanOptions>
     </form>
   )
 }

@@ -2,12 +2,16 @@ import { useRef } from 'react'
 import type { PlanSummary } from '../../../src-main/api/contract'
 import { formatBytes, plural } from '../../app/format'
 import { useAppStore } from '../../store/app-store'
-import { EmptyState, ViewFrame } from '../../viz/ViewFrame'
+import { rankColor } from '../../viz/palette'
+import { baseName } from '../../app/format'
+import { EmptyState, useShownSelection, ViewFrame } from '../../viz/ViewFrame'
 import { FlowDiagram } from './FlowDiagram'
 import { ParamPreview } from './ParamPreview'
+import { OverwriteDialog } from './OverwriteDialog'
 import { PlanProblems } from './PlanProblems'
 import { PlanRequestForm } from './PlanRequestForm'
 import { RankTable } from './RankTable'
+import { TransformCommand } from './TransformCommand'
 import './planner.css'
 
 /** Plan a conversion, see everything it will do, then start it. */
@@ -16,9 +20,11 @@ export function PlannerView() {
   const planError = useAppStore((s) => s.planError)
   const planning = useAppStore((s) => s.planning)
   const planRank = useAppStore((s) => s.planRank)
+  const shownRank = useShownSelection(planRank) ?? -1
   const setPlanRank = useAppStore((s) => s.setPlanRank)
   const sourceFolder = useAppStore((s) => s.planRequest.sourceFolder)
   const openSample = useAppStore((s) => s.openSample)
+  const sampleOpen = useAppStore((s) => s.sample !== undefined)
   const job = useAppStore((s) => s.job)
   const jobError = useAppStore((s) => s.jobError)
   const startJob = useAppStore((s) => s.startJob)
@@ -41,8 +47,23 @@ export function PlannerView() {
     <ViewFrame
       title="Transform planner"
       subtitle={subtitle}
-      svgRef={drawable ? flowRef : undefined}
-      exportName="conversion-flow"
+      drawing={
+        drawable
+          ? {
+              svgRef: flowRef,
+              title: `Conversion plan · ${plan.source.rankCount} → ${plan.destination.rankCount} ranks`,
+              subtitle: `${plan.source.folder} → ${plan.destination.folder} · bytes from each source rank to each destination rank`,
+              fileName: `conversion-plan-${baseName(plan.source.folder)}-${plan.source.rankCount}-to-${plan.destination.rankCount}-ranks`,
+              legend: [
+                ...[...new Set(plan.flows.map((f) => f.source))]
+                  .sort((a, b) => a - b)
+                  .slice(0, 12)
+                  .map((r) => ({ color: rankColor(r), label: `from source rank ${r}` })),
+                { color: 'var(--muted)', label: 'band width: bytes' }
+              ]
+            }
+          : undefined
+      }
       testId="view-planner"
       actions={
         <button
@@ -63,6 +84,8 @@ export function PlannerView() {
       }
     >
       <PlanRequestForm />
+      <TransformCommand />
+      <OverwriteDialog />
       {jobError && (
         <div className="banner error" role="alert">
           {jobError}
@@ -79,10 +102,12 @@ export function PlannerView() {
             <>Press Plan to preview the conversion: problems, data flow, outputs and per-parameter blocks.</>
           ) : (
             <>
-              Open a checkpoint folder first, or try the sample workspace.{' '}
-              <button type="button" onClick={() => void openSample()}>
-                Open the sample workspace
-              </button>
+              Choose the checkpoint folder to convert: browse for it, or open it first.{' '}
+              {!sampleOpen && (
+                <button type="button" onClick={() => void openSample()}>
+                  Open the sample workspace
+                </button>
+              )}
             </>
           )}
         </EmptyState>
@@ -102,7 +127,7 @@ export function PlannerView() {
                   </h2>
                   <FlowDiagram
                     plan={plan}
-                    selectedRank={planRank}
+                    selectedRank={shownRank}
                     onSelectRank={setPlanRank}
                     svgRef={flowRef}
                   />
@@ -131,5 +156,7 @@ function describePlan(plan: PlanSummary): string {
   const ranks = `${plural(plan.source.rankCount, 'source rank')}${stages} → ${plural(plan.destination.rankCount, 'destination rank')}`
   if (plan.ranks.length === 0) return `${ranks}: nothing can be written until the problems below are fixed.`
   const written = plan.ranks.reduce((s, r) => s + r.bytesWritten, 0)
-  return `${ranks}, ${formatBytes(written)} to write`
+  const subset =
+    plan.ranks.length < plan.destination.rankCount ? ` (writing ${plan.ranks.length} of them)` : ''
+  return `${ranks}${subset}, ${formatBytes(written)} to write`
 }

@@ -1,5 +1,6 @@
 import type { PlanSummary } from '../../../src-main/api/contract'
 import { formatBytes } from '../../app/format'
+import { rowKeys } from '../../viz/use-row-keys'
 import { rankRanges } from './rank-ranges'
 
 interface RankTableProps {
@@ -14,30 +15,47 @@ export function RankTable({ plan, selectedRank, onSelectRank }: RankTableProps) 
   const peak = plan.ranks.reduce((m, r) => Math.max(m, r.peakBuffer), 0)
   return (
     <div className="table-scroll">
-      <table className="data plan-ranks">
+      <table className="data plan-ranks" role="grid" aria-label="Destination ranks: choose one to inspect">
         <thead>
           <tr>
-            <th className="num">Rank</th>
-            <th className="num">Stage</th>
-            <th>Output file</th>
-            <th>Reads source ranks</th>
-            <th className="num">Params</th>
-            <th className="num">Bytes read</th>
-            <th className="num">Bytes written</th>
-            <th className="num" title="The largest buffer held at once while writing this rank">
+            <th scope="col" className="num">
+              Rank
+            </th>
+            <th scope="col" className="num">
+              Stage
+            </th>
+            <th scope="col">Output file</th>
+            <th scope="col">Reads source ranks</th>
+            <th scope="col" className="num">
+              Params
+            </th>
+            <th scope="col" className="num">
+              Bytes read
+            </th>
+            <th scope="col" className="num">
+              Bytes written
+            </th>
+            <th scope="col" className="num" title="The largest buffer held at once while writing this rank">
               Peak memory
             </th>
           </tr>
         </thead>
         <tbody>
-          {plan.ranks.map((rank) => (
+          {plan.ranks.map((rank, index) => (
             <tr
               key={rank.rank}
               data-testid="plan-rank"
               data-rank={rank.rank}
               className={rank.rank === selectedRank ? 'selected' : undefined}
               aria-selected={rank.rank === selectedRank}
+              tabIndex={
+                rank.rank === selectedRank ||
+                (index === 0 && !plan.ranks.some((r) => r.rank === selectedRank))
+                  ? 0
+                  : -1
+              }
               onClick={() => onSelectRank(rank.rank)}
+              onKeyDown={rowKeys(plan.ranks, index, (r) => onSelectRank(r.rank))}
             >
               <td className="num">{rank.rank}</td>
               <td className="num">{rank.stage}</td>
@@ -56,7 +74,7 @@ export function RankTable({ plan, selectedRank, onSelectRank }: RankTableProps) 
         </tbody>
         <tfoot>
           <tr className="totals" data-testid="plan-totals">
-            <td colSpan={4}>
+            <td colSpan={4} role="rowheader">
               Total · {plan.ranks.length} output{plan.ranks.length === 1 ? '' : 's'}
             </td>
             <td className="num">{sum('params').toLocaleString()}</td>

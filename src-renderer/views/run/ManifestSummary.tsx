@@ -1,12 +1,17 @@
 import { useState } from 'react'
 import type { JobResult } from '../../../src-main/api/contract'
 import { client } from '../../api/client'
-import { formatBytes, formatDuration } from '../../app/format'
+import { formatBytes, formatDuration, plural } from '../../app/format'
+import { useAppStore } from '../../store/app-store'
+import { shellCommand } from '../../store/plan-request'
+import { CommandLine } from '../../viz/CommandLine'
 import { CopyButton } from './CopyButton'
 
 /** What was written, with checksums, and where. */
 export function ManifestSummary({ result }: { result: JobResult }) {
   const [reveal, setReveal] = useState<{ fallback: boolean; error?: string }>()
+  const openResult = useAppStore((s) => s.openResult)
+  const pairedWith = useAppStore((s) => s.job?.request?.destination.strategy)
   const written = result.outputs.filter((o) => !o.skipped)
   const openFolder = async () => {
     try {
@@ -32,17 +37,23 @@ export function ManifestSummary({ result }: { result: JobResult }) {
         data-verified={result.verified}
       >
         {result.verified
-          ? `✓ All ${result.outputs.length} outputs verified`
+          ? result.outputs.length === 1
+            ? '✓ The output is verified'
+            : `✓ All ${plural(result.outputs.length, 'output')} verified`
           : '✗ Checksum verification failed: at least one output does not match the checksum recorded in the manifest. Run the conversion again to rewrite it.'}
       </div>
       <table className="data outputs">
         <thead>
           <tr>
-            <th className="num">Rank</th>
-            <th>Output</th>
-            <th className="num">Size</th>
-            <th>SHA-256</th>
-            <th />
+            <th scope="col" className="num">
+              Rank
+            </th>
+            <th scope="col">Output</th>
+            <th scope="col" className="num">
+              Size
+            </th>
+            <th scope="col">SHA-256</th>
+            <th scope="col">Status</th>
           </tr>
         </thead>
         <tbody>
@@ -74,10 +85,29 @@ export function ManifestSummary({ result }: { result: JobResult }) {
             {result.manifest}
           </span>
         </div>
-        <button type="button" onClick={() => void openFolder()}>
-          Open folder
-        </button>
+        <div className="run-actions">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void openResult()}
+            title={
+              pairedWith
+                ? 'Open the converted folder paired with its destination strategy'
+                : 'Open the converted folder'
+            }
+          >
+            Open result
+          </button>
+          <button type="button" onClick={() => void openFolder()}>
+            Show in file manager
+          </button>
+        </div>
       </div>
+      <CommandLine
+        command={shellCommand(['verify', result.destination])}
+        label="Verify command"
+        testId="result-verify-command"
+      />
       {reveal?.fallback && (
         <div className="reveal-fallback" data-testid="folder-path">
           <span className="muted">

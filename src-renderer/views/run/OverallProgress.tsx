@@ -1,34 +1,27 @@
 import type { JobProgress } from '../../../src-main/api/contract'
-import { formatBytes, formatDuration } from '../../app/format'
+import { formatBytes, formatDuration, plural } from '../../app/format'
 import { STATUS_WORDS, type JobStatus } from './job-status'
-import { ProgressBar } from './ProgressBar'
+import { keptOutputs, type KeptOutputs } from './kept-outputs'
 
 interface OverallProgressProps {
   status: JobStatus
   progress: JobProgress | undefined
-  /** Rank count known from the plan before the first progress event. */
-  rankCount: number
+  /** Ranks known from the plan before the first progress event. */
+  ranks: JobProgress['ranks']
   seconds?: number
 }
 
-const TONE = {
-  starting: 'active',
-  running: 'active',
-  verifying: 'active',
-  done: 'good',
-  failed: 'bad',
-  cancelled: 'muted'
-} as const
-
-/** The whole job in one bar and a line of numbers. */
-export function OverallProgress({ status, progress, rankCount, seconds }: OverallProgressProps) {
-  const finished = status === 'done' || status === 'verifying'
-  // Everything skipped on a resume leaves nothing to write: that is complete, not 0 %.
-  const fraction = finished
-    ? 1
-    : progress && progress.bytesTotal > 0
-      ? progress.bytesDone / progress.bytesTotal
-      : 0
+/**
+ * The whole job in one bar and a line of numbers. The solid part of the bar is complete outputs, the only
+ * bytes that are kept if the run stops; the light part is being written and is lost on a cancel.
+ */
+export function OverallProgress({ status, progress, ranks, seconds }: OverallProgressProps) {
+  const kept = keptOutputs(progress?.ranks ?? ranks)
+  const stopped = status === 'failed' || status === 'cancelled'
+  const total = Math.max(1, kept.totalBytes)
+  const keptFraction = kept.outputs > 0 && kept.complete === kept.outputs ? 1 : kept.keptBytes / total
+  const flightFraction = stopped ? 0 : Math.min(1 - keptFraction, kept.inFlightBytes / total)
+  const percent = Math.round((stopped ? keptFraction : keptFraction + flightFraction) * 100)
   const moving = status === 'running'
   return (
     <section className="panel overall" aria-label="Overall progress">
@@ -36,34 +29,43 @@ export function OverallProgress({ status, progress, rankCount, seconds }: Overal
         <span className={`status-chip ${status}`} data-testid="job-status" data-status={status}>
           {STATUS_WORDS[status]}
         </span>
-        <span className="overall-percent">{Math.round(fraction * 100)} %</span>
+        <span className="overall-percent" data-testid="overall-percent">
+          {percent} %{stopped && <span className="muted"> kept</span>}
+        </span>
       </div>
-      <ProgressBar
-        fraction={fraction}
-        label="Overall progress"
-        tone={TONE[status]}
-        testId="overall-progress"
-        large
-      />
+      <div
+        className="progress-bar large stacked"
+        role="progressbar"
+        aria-label="Overall progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+        aria-valuetext={`${percent} %: ${plural(kept.complete, 'output')} of ${kept.outputs} complete`}
+        data-testid="overall-progress"
+      >
+        <div className="progress-fill kept" style={{ width: `${keptFraction * 100}%` }} />
+        <div className="progress-fill in-flight" style={{ width: `${flightFraction * 100}%` }} />
+      </div>
       <dl className="overall-stats">
         <div>
-          <dt>Written</dt>
-          <dd>
-            {formatBytes(progress?.bytesDone ?? 0)} of {formatBytes(progress?.bytesTotal ?? 0)}
+          <dt>Complete outputs</dt>
+          <dd data-testid="ranks-summary">{completeWords(kept)}</dd>
+        </div>
+        <div>
+          <dt>{stopped ? 'Kept' : 'Written'}</dt>
+          <dd data-testid="bytes-summary">
+            {stopped
+              ? `${formatBytes(kept.keptBytes)} of ${formatBytes(kept.totalBytes)}`
+              : `${formatBytes(kept.keptBytes + kept.inFlightBytes)} of ${formatBytes(kept.totalBytes)}`}
+            {!stopped && kept.inFlightBytes > 0 && (
+              <span className="muted"> ({formatBytes(kept.inFlightBytes)} in unfinished outputs)</span>
+            )}
           </dd>
         </div>
         <div>
           <dt>Parameters</dt>
           <dd>
             {(progress?.paramsDone ?? 0).toLocaleString()} of {(progress?.paramsTotal ?? 0).toLocaleString()}
-          </dd>
-        </div>
-        <div>
-          <dt>Ranks</dt>
-          <dd data-testid="ranks-summary">
-            {progress?.ranksDone ?? 0} done
-            {(progress?.ranksSkipped ?? 0) > 0 && <>, {progress!.ranksSkipped} already done</>} of{' '}
-            {progress?.ranksTotal ?? rankCount}
           </dd>
         </div>
         <div>
@@ -83,4 +85,9 @@ export function OverallProgress({ status, progress, rankCount, seconds }: Overal
       </dl>
     </section>
   )
+}
+
+function completeWords(kept: KeptOutputs): string {
+  const already = kept.alreadyDone > 0 ? ` (${kept.alreadyDone} already done before)` : ''
+  return `${kept.complete} of ${plural(kept.outputs, 'output')}${already}`
 }

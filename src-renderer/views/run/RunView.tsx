@@ -1,18 +1,34 @@
+import { choosePath } from '../../app/choose-path'
 import { useAppStore } from '../../store/app-store'
 import { EmptyState, ViewFrame } from '../../viz/ViewFrame'
 import { jobStatus } from './job-status'
+import { keptOutputs, keptSentence, resumeSentence } from './kept-outputs'
 import { ManifestSummary } from './ManifestSummary'
 import { OverallProgress } from './OverallProgress'
 import { RankProgressList } from './RankProgressList'
+import { VerificationPanel } from './VerificationPanel'
 import './run.css'
 
-/** The current conversion: progress while it runs, what went wrong if it stopped, the manifest when it is done. */
+/** The current conversion (progress, what is kept if it stops, the manifest when done) and folder checks. */
 export function RunView() {
   const job = useAppStore((s) => s.job)
   const jobError = useAppStore((s) => s.jobError)
+  const verification = useAppStore((s) => s.verification)
   const cancelJob = useAppStore((s) => s.cancelJob)
   const resumeJob = useAppStore((s) => s.resumeJob)
+  const verifyFolder = useAppStore((s) => s.verifyFolder)
   const setView = useAppStore((s) => s.setView)
+  const verifyButton = (
+    <button
+      type="button"
+      onClick={async () => {
+        const folder = await choosePath('folder', 'Verify an output folder')
+        if (folder) await verifyFolder(folder)
+      }}
+    >
+      Verify an output folder…
+    </button>
+  )
 
   if (!job) {
     return (
@@ -20,20 +36,25 @@ export function RunView() {
         title="Run"
         subtitle="Conversions run here, with progress per rank and checksums at the end."
         testId="view-run"
+        actions={verifyButton}
       >
-        <EmptyState>
-          <p>No conversion has been started yet. Plan one first; its preview shows everything it will do.</p>
-          <button type="button" className="primary" onClick={() => setView('planner')}>
-            Go to the planner
-          </button>
-        </EmptyState>
+        {verification && <VerificationPanel verification={verification} />}
+        {!verification && (
+          <EmptyState>
+            <p>
+              No conversion has been started yet. Plan one first; its preview shows everything it will do.
+            </p>
+            <button type="button" className="primary" onClick={() => setView('planner')}>
+              Go to the planner
+            </button>
+          </EmptyState>
+        )}
       </ViewFrame>
     )
   }
 
   const status = jobStatus(job)
-  const ranks =
-    job.progress?.ranks ??
+  const planned =
     job.plan?.ranks.map((r) => ({
       rank: r.rank,
       output: r.output,
@@ -42,9 +63,10 @@ export function RunView() {
       bytesTotal: r.bytesWritten,
       paramsDone: 0,
       paramsTotal: r.params
-    })) ??
-    []
+    })) ?? []
+  const ranks = job.progress?.ranks ?? planned
   const destination = job.result?.destination ?? job.plan?.destination.folder
+  const kept = keptOutputs(ranks)
 
   return (
     <ViewFrame
@@ -52,27 +74,31 @@ export function RunView() {
       subtitle={
         destination ? (
           <>
-            Writing to <span className="mono">{destination}</span>
+            {job.result ? 'Wrote to' : 'Writing to'} <span className="mono">{destination}</span>
           </>
         ) : undefined
       }
       testId="view-run"
       actions={
-        (status === 'running' || status === 'starting') && (
-          <button type="button" className="danger" onClick={() => void cancelJob()}>
-            Cancel
-          </button>
-        )
+        <>
+          {(status === 'running' || status === 'starting') && (
+            <button type="button" className="danger" onClick={() => void cancelJob()}>
+              Cancel
+            </button>
+          )}
+          {verifyButton}
+        </>
       }
     >
       {job.failure && (
         <div className={`panel job-stopped ${job.failure.state}`} role="alert" data-testid="job-failure">
           <div>
             <strong>{job.failure.state === 'cancelled' ? 'Cancelled.' : 'The conversion failed.'}</strong>{' '}
-            {job.failure.message}
-            {job.failure.state === 'failed' && (
-              <div className="muted">Resuming keeps finished outputs: they are verified and skipped.</div>
-            )}
+            {job.failure.state === 'failed' && job.failure.message}
+            <div data-testid="kept-summary">{keptSentence(kept)}</div>
+            <div className="muted" data-testid="resume-summary">
+              {resumeSentence(kept)}
+            </div>
           </div>
           <button type="button" className="primary" onClick={() => void resumeJob()}>
             Resume
@@ -84,12 +110,8 @@ export function RunView() {
           {jobError}
         </div>
       )}
-      <OverallProgress
-        status={status}
-        progress={job.progress}
-        rankCount={job.plan?.ranks.length ?? ranks.length}
-        seconds={job.result?.seconds}
-      />
+      {verification && <VerificationPanel verification={verification} />}
+      <OverallProgress status={status} progress={job.progress} ranks={ranks} seconds={job.result?.seconds} />
       {job.result && <ManifestSummary result={job.result} />}
       <RankProgressList ranks={ranks} />
     </ViewFrame>

@@ -7,6 +7,8 @@ import { ParamTableHeader } from './ParamTableHeader'
 const ROW_HEIGHT = 28
 const HEADER_HEIGHT = 32
 const OVERSCAN = 8
+/** The rendered window moves in steps of this many rows: most scroll frames then re-render nothing. */
+const STEP = 8
 
 interface ParamTableProps {
   rows: IndexedRow[]
@@ -22,7 +24,7 @@ interface ParamTableProps {
  */
 export function ParamTable({ rows, selectedIndex, onSelect, onOpen, onCopy }: ParamTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null)
-  const [scrollTop, setScrollTop] = useState(0)
+  const [windowStep, setWindowStep] = useState(0)
   const [viewportHeight, setViewportHeight] = useState(600)
 
   useEffect(() => {
@@ -72,9 +74,13 @@ export function ParamTable({ rows, selectedIndex, onSelect, onOpen, onCopy }: Pa
     onSelect(Math.min(last, Math.max(0, target)))
   }
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN)
-  const end = Math.min(rows.length, Math.ceil((scrollTop + viewportHeight) / ROW_HEIGHT) + OVERSCAN)
+  const first = Math.max(0, windowStep * STEP - OVERSCAN)
+  const end = Math.min(
+    rows.length,
+    windowStep * STEP + Math.ceil(viewportHeight / ROW_HEIGHT) + STEP + OVERSCAN
+  )
   const visible = rows.slice(first, end)
+  const pool = Math.ceil(viewportHeight / ROW_HEIGHT) + STEP + 2 * OVERSCAN + 1
   const activeVisible = selectedIndex >= first && selectedIndex < end
 
   return (
@@ -87,14 +93,16 @@ export function ParamTable({ rows, selectedIndex, onSelect, onOpen, onCopy }: Pa
       aria-activedescendant={activeVisible ? `param-row-${selectedIndex}` : undefined}
       tabIndex={0}
       data-testid="param-table"
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      onScroll={(e) => setWindowStep(Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT / STEP))}
       onKeyDown={onKeyDown}
     >
       <ParamTableHeader />
       <div className="param-body" role="rowgroup" style={{ height: rows.length * ROW_HEIGHT }}>
         {visible.map((item, i) => (
           <ParamRowView
-            key={`${item.row.stage}:${item.row.name}`}
+            // Keyed by slot, not by parameter: a row scrolled out is reused for one scrolled in, so scrolling
+            // rewrites a few texts instead of removing and creating DOM rows.
+            key={(first + i) % pool}
             row={item.row}
             index={first + i}
             top={(first + i) * ROW_HEIGHT}

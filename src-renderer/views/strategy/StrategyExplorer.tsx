@@ -8,6 +8,7 @@ import { ParamFilterBar } from './ParamFilterBar'
 import { filterRows, indexRows, sortRows } from './param-rows'
 import { ParamTable } from './ParamTable'
 import { StrategySubtitle } from './StrategySubtitle'
+import { PairingNote } from './PairingNote'
 import { StrategyProblems } from './StrategyProblems'
 import './strategy.css'
 
@@ -91,6 +92,7 @@ export function StrategyExplorer() {
         </button>
       }
     >
+      <PairingNote />
       <StrategyProblems problems={strategy.problems} />
       <div className="param-toolbar">
         <ParamFilterBar searchRef={searchRef} stages={stages} />

@@ -3,11 +3,12 @@ import { formatShape } from '../../app/format'
 import { useSelectedRow } from '../../app/selectors'
 import { useAppStore } from '../../store/app-store'
 import { elementBytes } from '../../viz/layout/param-geometry'
-import { colorIndexByKey } from '../../viz/layout/slice-colors'
+import { colorIndexByKey, sliceTint } from '../../viz/layout/slice-colors'
 import { SelectionEmptyState } from '../../viz/layout/SelectionEmptyState'
 import { useElementWidth } from '../../viz/use-element-width'
 import { useParamGeometry } from '../../viz/layout/use-param-geometry'
-import { ViewFrame } from '../../viz/ViewFrame'
+import { ParamCombobox } from '../../viz/ParamCombobox'
+import { useShownSelection, ViewFrame } from '../../viz/ViewFrame'
 import { describeBlock } from './block-text'
 import { BlockTooltip, type TooltipState } from './BlockTooltip'
 import { PieceTable } from './PieceTable'
@@ -27,8 +28,11 @@ const PIECE_TABLE_WIDTH = 440
 /** The selected parameter's full shape, cut into the blocks each rank holds. */
 export function TensorLayoutView() {
   const row = useSelectedRow()
-  const selectedRank = useAppStore((s) => s.selectedRank)
+  const selectedRank = useShownSelection(useAppStore((s) => s.selectedRank))
   const selectRank = useAppStore((s) => s.selectRank)
+  const strategy = useAppStore((s) => s.strategy)
+  const selectedParam = useAppStore((s) => s.selectedParam)
+  const selectParam = useAppStore((s) => s.selectParam)
   const stage = useParamGeometry(row)
   const svgRef = useRef<SVGSVGElement>(null)
   const [bodyRef, width] = useElementWidth()
@@ -50,9 +54,16 @@ export function TensorLayoutView() {
     return { fold, scale, colorIndex }
   }, [stage, width])
 
+  const picker = strategy && (
+    <div className="view-toolbar">
+      <ParamCombobox rows={strategy.params} value={selectedParam} onChange={selectParam} />
+    </div>
+  )
+
   if (!row || !stage) {
     return (
       <ViewFrame title="Tensor layout" testId="view-tensor-layout">
+        {picker}
         <SelectionEmptyState />
       </ViewFrame>
     )
@@ -73,6 +84,7 @@ export function TensorLayoutView() {
   if (!result.ok || !drawing || !stage.groups) {
     return (
       <ViewFrame title="Tensor layout" subtitle={subtitle} testId="view-tensor-layout">
+        {picker}
         <div className="panel">
           <h2>This layout cannot be drawn</h2>
           <ul className="problems">
@@ -95,7 +107,23 @@ export function TensorLayoutView() {
     )
   const { fold, scale, colorIndex } = drawing
   return (
-    <ViewFrame title="Tensor layout" subtitle={subtitle} svgRef={svgRef} testId="view-tensor-layout">
+    <ViewFrame
+      title="Tensor layout"
+      subtitle={subtitle}
+      drawing={{
+        svgRef,
+        title: `Tensor layout · ${row.name}`,
+        subtitle: `stage ${row.stage} · ${row.shape ? formatShape(row.shape) : 'shape unknown'}${row.dtype ? ` ${row.dtype}` : ''} · ${fold.explanation}`,
+        fileName: `tensor-layout-${row.name}-stage${row.stage}`,
+        legend: [
+          { color: 'var(--ink-2)', label: 'model-parallel slice', outline: true },
+          ...(optShards > 1 ? [{ color: sliceTint(0), label: 'optimizer shard (what a rank stores)' }] : []),
+          { color: sliceTint(1), label: '×n: held by n ranks' }
+        ]
+      }}
+      testId="view-tensor-layout"
+    >
+      {picker}
       <div className="panel tensor-panel" ref={bodyRef}>
         <TensorSummary groups={groups} optShards={optShards} tied={tied} shapeKnown={result.shapeKnown} />
         <div className="tensor-main">

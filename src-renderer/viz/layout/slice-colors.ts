@@ -1,5 +1,5 @@
 import * as d3 from 'd3'
-import { rankColor } from '../palette'
+import { canvasColor, rankColor } from '../palette'
 
 /**
  * Colours of distinct slices, shared by the device matrix and the tensor layout so a slice looks the same in
@@ -10,7 +10,7 @@ export function sliceColor(index: number): string {
 }
 
 export function sliceTint(index: number): string {
-  return d3.interpolateRgb(rankColor(index), '#ffffff')(0.55)
+  return d3.interpolateRgb(rankColor(index), canvasColor())(0.55)
 }
 
 /** A stable colour index per distinct stored slice, in the order the slices are first met. */
