@@ -1,6 +1,8 @@
 import { ShardscopeError } from '../../errors'
+import { checkStrategyLimits } from '../../model/strategy-limits'
 import {
   resolveStages,
+  withoutDuplicateLayouts,
   storedName,
   type OperatorStrategy,
   type ParamLayout,
@@ -74,7 +76,7 @@ export function decodeStrategyProtobuf(bytes: Uint8Array, file: string): Strateg
       }
     )
   }
-  return {
+  const set: StrategySet = {
     sources: [file],
     format: 'protobuf',
     currentStage: message.currentStage ?? 0,
@@ -82,6 +84,9 @@ export function decodeStrategyProtobuf(bytes: Uint8Array, file: string): Strateg
     operators,
     layouts
   }
+  checkStrategyLimits(set, file)
+  set.layouts = withoutDuplicateLayouts(layouts, file)
+  return set
 }
 
 /** Encodes as MindSpore does: every required field present, repeated scalars unpacked, field-number order. */
