@@ -86,21 +86,24 @@ export class ShardGeometry {
     return coordsToRank(coords, d)
   }
 
-  /** One representative rank per distinct slice (the lowest), with the slice. */
+  /**
+   * One representative rank per distinct slice (the lowest), with the slice, ascending by rank. Enumerates the
+   * slices themselves, not the devices: one per combination of coordinates on the axes the map uses and
+   * optimizer shard, each held lowest by the rank whose repeated-axis index is the shard number.
+   */
   distinctSlices(): { rank: number; box: Box }[] {
-    const seen = new Set<string>()
+    const d = this.layout.devMatrix
+    const usedCombinations = deviceCount(this.usedAxes.map((axis) => d[axis]!))
+    const coords = new Array<number>(d.length).fill(0)
     const slices: { rank: number; box: Box }[] = []
-    for (let rank = 0; rank < this.devices; rank++) {
-      const box = this.boxOf(rank)
-      const key = boxSignature(box)
-      if (seen.has(key)) continue
-      seen.add(key)
-      slices.push({ rank, box })
+    for (let used = 0; used < usedCombinations; used++) {
+      setIndexOver(coords, this.usedAxes, d, used)
+      for (let shard = 0; shard < this.layout.optShards; shard++) {
+        setIndexOver(coords, this.repeatAxes, d, shard)
+        const rank = coordsToRank(coords, d)
+        slices.push({ rank, box: this.boxOf(rank) })
+      }
     }
-    return slices
+    return slices.sort((a, b) => a.rank - b.rank)
   }
-}
-
-function boxSignature(box: Box): string {
-  return box.offset.join(',')
 }
