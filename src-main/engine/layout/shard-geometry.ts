@@ -106,4 +106,39 @@ export class ShardGeometry {
     }
     return slices.sort((a, b) => a.rank - b.rank)
   }
+
+  /**
+   * The distinct slices that overlap `box`, as `distinctSlices` gives them, found from the box itself: along each
+   * dimension the stored pieces (model-parallel blocks, dimension 0 also cut into optimizer shards) the box
+   * touches. Costs what the answer holds, not the number of devices: a destination slice of one rank usually
+   * meets one or a few source slices, while a stage may have 2^17 of them.
+   */
+  slicesOverlapping(box: Box): { rank: number; box: Box }[] {
+    const ranges = this.localShape.map((piece, i) => {
+      const start = box.offset[i]!
+      const end = start + box.extent[i]!
+      if (piece === 0 || end <= start) return [0, 0] as const
+      const pieces = this.fullShape[i]! / piece
+      return [Math.max(0, Math.floor(start / piece)), Math.min(pieces, Math.ceil(end / piece))] as const
+    })
+    if (ranges.some(([from, to]) => to <= from)) return []
+    const d = this.layout.devMatrix
+    const k = this.layout.optShards
+    const coords = new Array<number>(d.length).fill(0)
+    const piece = ranges.map(([from]) => from)
+    const slices: { rank: number; box: Box }[] = []
+    for (;;) {
+      piece.forEach((p, i) =>
+        setIndexOver(coords, this.layout.dimAxes[i]!, d, i === 0 ? Math.floor(p / k) : p)
+      )
+      setIndexOver(coords, this.repeatAxes, d, piece.length > 0 ? piece[0]! % k : 0)
+      const rank = coordsToRank(coords, d)
+      slices.push({ rank, box: this.boxOf(rank) })
+      // Next combination, last dimension fastest.
+      let i = piece.length - 1
+      while (i >= 0 && ++piece[i]! >= ranges[i]![1]) piece[i] = ranges[i--]![0]
+      if (i < 0) break
+    }
+    return slices.sort((a, b) => a.rank - b.rank)
+  }
 }

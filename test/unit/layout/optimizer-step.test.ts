@@ -1,7 +1,5 @@
-import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { readStrategyFile } from '../../../src-main/engine/formats/strategy/strategy-file'
-import { ShardGeometry } from '../../../src-main/engine/layout/shard-geometry'
 import { toShardLayout } from '../../../src-main/engine/layout/shard-layout'
 import type { ParamLayout, TensorMapEntry } from '../../../src-main/engine/model/strategy-set'
 import { filesUnder } from '../../helpers/ckpt'
@@ -72,62 +70,5 @@ describe('opt_weight_shard_step is checked where MindSpore checks it (spec §4.5
         expect(() => toShardLayout(l, l.tensorMap.length, { param: l.name, where: file })).not.toThrow()
       }
     }
-  })
-})
-
-describe('distinct slices are enumerated without visiting every device', () => {
-  /** The old definition: walk every rank, keep the first rank of each slice offset. */
-  function bruteForce(g: ShardGeometry): { rank: number; box: unknown }[] {
-    const seen = new Set<string>()
-    const out: { rank: number; box: unknown }[] = []
-    for (let rank = 0; rank < g.devices; rank++) {
-      const box = g.boxOf(rank)
-      if (seen.has(box.offset.join())) continue
-      seen.add(box.offset.join())
-      out.push({ rank, box })
-    }
-    return out
-  }
-
-  it('match walking every rank, for random layouts with optimizer shards', () => {
-    const arbitrary = fc.array(fc.constantFrom(1, 2, 3, 4), { minLength: 1, maxLength: 4 }).chain((dev) =>
-      fc.record({
-        dev: fc.constant(dev),
-        // A permutation of axes, cut into tensor dimensions; some dimensions get no axis.
-        order: fc.shuffledSubarray(
-          dev.map((_, i) => i),
-          { minLength: 0, maxLength: dev.length }
-        ),
-        ndim: fc.integer({ min: 1, max: 3 }),
-        opt: fc.constantFrom(0, -1, 2)
-      })
-    )
-    fc.assert(
-      fc.property(arbitrary, ({ dev, order, ndim, opt }) => {
-        const map: number[][] = Array.from({ length: ndim }, () => [])
-        order.forEach((axis, i) => map[i % ndim]!.push(dev.length - 1 - axis))
-        const l = layout(
-          dev,
-          map.map((axes) => (axes.length === 0 ? -1 : axes.length === 1 ? axes[0]! : axes)),
-          opt,
-          0
-        )
-        let shard
-        try {
-          shard = resolve(l)
-        } catch {
-          return // optimizer size that does not divide the replicas: refused, nothing to enumerate
-        }
-        const pieces = shard.dimAxes.map(
-          (axes, i) => axes.reduce((p, a) => p * dev[a]!, 1) * (i === 0 ? shard.optShards : 1)
-        )
-        const g = new ShardGeometry(
-          shard,
-          pieces.map((p) => p * 2)
-        )
-        expect(g.distinctSlices()).toEqual(bruteForce(g))
-      }),
-      { seed: 7, numRuns: 400 }
-    )
   })
 })
