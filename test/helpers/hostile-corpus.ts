@@ -82,6 +82,19 @@ export async function buildHostileCorpus(dir: string): Promise<HostileCase[]> {
     add('huge numbers (protobuf)', path, 'refused', ...strategyCommands(path))
   }
 
+  // Millions of empty two-byte entries: tiny on disk, gigabytes once decoded.
+  const entries = file(
+    'many_strategy.ckpt',
+    Buffer.concat([Uint8Array.of(8, 1), Buffer.alloc(2 ** 21 + 2, Uint8Array.of(0x1a, 0))])
+  )
+  add(
+    'huge numbers (protobuf)',
+    entries,
+    'refused',
+    ['inspect', entries],
+    ['ranks', '--src-strategy', entries]
+  )
+
   // JSON nested far too deep, in every JSON format we read.
   for (const depth of [65, 5000, 120_000]) {
     const deep = '['.repeat(depth) + ']'.repeat(depth)

@@ -1,11 +1,13 @@
 import { ShardscopeError, type ErrorCode } from '../errors'
 
 /**
- * How deep the JSON we read from users' files may nest. MindSpore's strategy files nest 5 levels, rank tables 5,
- * safetensors headers 3; beyond 64 a file is not one of ours, and code that walks parsed values (messages quoting
- * a value, key sorting) recurses per level, so a file nested 100 000 deep would exhaust the stack.
+ * Bounds on the JSON we read from users' files, checked by a linear scan before JSON.parse. Depth: MindSpore's
+ * strategy files nest 5 levels, rank tables 5, safetensors headers 3, and code that walks parsed values (messages
+ * quoting a value, key sorting) recurses per level, so 100 000 levels would exhaust the stack. Values: the largest
+ * models' strategies hold a few million, while a 256 MiB file of `{},` would make JSON.parse build 85 million
+ * objects and run out of memory.
  */
-export const MAX_JSON_DEPTH = 64
+export const JSON_LIMITS = { depth: 64, values: 2 ** 24 } as const
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -16,40 +18,41 @@ const CLOSE_ARRAY = 0x5d
 const COMMA = 0x2c
 const COLON = 0x3a
 
-/** Parses JSON text from a user's file after checking, without recursion, that it does not nest too deep. */
-export function parseBoundedJson(
-  text: string,
-  subject: { file: string; what: string },
-  code: ErrorCode = 'CORRUPT'
-): unknown {
-  requireShallowJson(text, subject, code)
-  return JSON.parse(text)
-}
-
-/** Throws when `text` nests arrays and objects more than MAX_JSON_DEPTH deep (text inside strings aside). */
-export function requireShallowJson(
+/** Throws when `text` nests deeper or holds more values than JSON_LIMITS allow. */
+export function requireBoundedJson(
   text: string,
   subject: { file: string; what: string },
   code: ErrorCode = 'CORRUPT'
 ): void {
-  const offset = depthExceededAt(text, MAX_JSON_DEPTH)
-  if (offset === undefined) return
-  throw new ShardscopeError(
-    code,
-    `${subject.file} nests JSON more than ${MAX_JSON_DEPTH} levels deep (at offset ${offset}); ${subject.what} never nests that deep, so Shardscope does not read it.`,
-    { file: subject.file }
-  )
+  const beyond = jsonBeyondLimits(text, JSON_LIMITS)
+  if (!beyond) return
+  const what =
+    beyond.limit === 'depth'
+      ? `nests JSON more than ${JSON_LIMITS.depth} levels deep (at offset ${beyond.offset}); ${subject.what} never nests that deep`
+      : `holds more than ${JSON_LIMITS.values} JSON values (counted up to offset ${beyond.offset}); ${subject.what} holds far fewer`
+  throw new ShardscopeError(code, `${subject.file} ${what}, so Shardscope does not read it.`, {
+    file: subject.file
+  })
 }
 
-/** The offset of the bracket that opens level `limit + 1`, if the text nests that deep. */
-export function depthExceededAt(text: string, limit: number): number | undefined {
+/**
+ * Where `text` first goes beyond `limits`, text inside strings aside: the bracket that opens one level too
+ * many, or the separator after one value too many (values are counted as containers plus commas).
+ */
+export function jsonBeyondLimits(
+  text: string,
+  limits: { depth: number; values: number }
+): { limit: 'depth' | 'values'; offset: number } | undefined {
   let depth = 0
+  let values = 1
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c === QUOTE) i = closingQuote(text, i)
     else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (++depth > limit) return i
+      if (++depth > limits.depth) return { limit: 'depth', offset: i }
+      if (++values > limits.values) return { limit: 'values', offset: i }
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--
+    else if (c === COMMA && ++values > limits.values) return { limit: 'values', offset: i }
   }
   return undefined
 }

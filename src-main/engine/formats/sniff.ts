@@ -4,7 +4,7 @@ import { ShardscopeError } from '../errors'
 import { ioError } from '../io/io-error'
 import { withLocalFile } from '../io/local-file'
 import { cipherModeOfMagic, type CipherMode } from './ckpt/cipher-modes'
-import { requireShallowJson } from './json-text'
+import { requireBoundedJson } from './json-text'
 import { looksLikeRankTable } from './rank-table/rank-table'
 import { readVarint } from './protobuf-wire'
 import { isSafetensorsHeader } from './safetensors/safetensors-index'
@@ -107,7 +107,7 @@ async function sniffFolder(path: string): Promise<PathKind> {
 }
 
 function parseJsonOrUndefined(text: string, path: string): unknown {
-  requireShallowJson(text, { file: path, what: 'a strategy file or rank table' }, 'UNKNOWN_FORMAT')
+  requireBoundedJson(text, { file: path, what: 'a strategy file or rank table' }, 'UNKNOWN_FORMAT')
   try {
     return JSON.parse(text)
   } catch {

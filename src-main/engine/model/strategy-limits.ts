@@ -16,7 +16,12 @@ export const STRATEGY_LIMITS = {
   /** All ranks of a strategy: stages × devices per stage. */
   ranks: 2 ** 17,
   /** Dimensions of one tensor (NumPy's limit is 32 or 64, MindSpore's 8). */
-  tensorDims: 32
+  tensorDims: 32,
+  /**
+   * Layout and operator entries together: a 671B mixture-of-experts model with optimizer states has a few hundred
+   * thousand; a 256 MiB file of empty 2-byte entries would have 128 million and exhaust memory while decoding.
+   */
+  entries: 2 ** 20
 } as const
 
 const INT32_MIN = -(2 ** 31)
@@ -36,6 +41,7 @@ export function checkStrategyLimits(set: StrategySet, file = set.sources.join(',
       { file }
     )
   }
+  if (set.layouts.length + set.operators.length > STRATEGY_LIMITS.entries) throw tooManyEntries(file)
   for (const op of set.operators) {
     if (!inRange(op.stage, 0, STRATEGY_LIMITS.stages - 1)) {
       throw new ShardscopeError(
@@ -59,6 +65,14 @@ export function checkStrategyLimits(set: StrategySet, file = set.sources.join(',
       { file }
     )
   }
+}
+
+export function tooManyEntries(file: string): ShardscopeError {
+  return new ShardscopeError(
+    'INVALID_STRATEGY',
+    `${file} holds more than ${STRATEGY_LIMITS.entries} layout and operator entries; the strategies of the largest models hold a few hundred thousand, so Shardscope does not read it.`,
+    { file }
+  )
 }
 
 /** Checks one layout and returns its device count. */

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
-  depthExceededAt,
-  MAX_JSON_DEPTH,
+  JSON_LIMITS,
+  jsonBeyondLimits,
   objectMembersInTextOrder
 } from '../../../src-main/engine/formats/json-text'
 import { parseRankTable } from '../../../src-main/engine/formats/rank-table/rank-table'
@@ -57,11 +57,28 @@ describe('JSON nested 200 000 levels deep is refused cleanly, before anything re
   })
 
   it('counts only brackets outside strings, and accepts the limit itself', () => {
-    expect(depthExceededAt('["[[[[[[[[[[[[[["]', 1)).toBeUndefined()
-    expect(depthExceededAt('["\\"[[", [[]]]', 2)).toBe(10)
-    const atLimit = '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH)
-    expect(depthExceededAt(atLimit, MAX_JSON_DEPTH)).toBeUndefined()
-    expect(depthExceededAt('[' + atLimit + ']', MAX_JSON_DEPTH)).toBe(MAX_JSON_DEPTH)
+    const depth = (text: string, limit: number) => jsonBeyondLimits(text, { depth: limit, values: 1e9 })
+    expect(depth('["[[[[[[[[[[[[[["]', 1)).toBeUndefined()
+    expect(depth('["\\"[[", [[]]]', 2)).toEqual({ limit: 'depth', offset: 10 })
+    const atLimit = '['.repeat(JSON_LIMITS.depth) + ']'.repeat(JSON_LIMITS.depth)
+    expect(jsonBeyondLimits(atLimit, JSON_LIMITS)).toBeUndefined()
+    expect(jsonBeyondLimits('[' + atLimit + ']', JSON_LIMITS)).toEqual({ limit: 'depth', offset: 64 })
+  })
+})
+
+describe('JSON with more values than any strategy holds is refused before JSON.parse builds them', () => {
+  it('counts containers and separators outside strings', () => {
+    const values = (text: string, limit: number) => jsonBeyondLimits(text, { depth: 64, values: limit })
+    expect(values('[1,2,3]', 4)).toBeUndefined()
+    expect(values('[1,2,3,4]', 4)).toEqual({ limit: 'values', offset: 6 })
+    expect(values('["a,b,c,d,e", {}]', 4)).toBeUndefined()
+  })
+
+  it('a strategy of 17 million empty objects, the kind that made JSON.parse run out of memory', () => {
+    const text = `{"current_stage":1,"x":[${'{},'.repeat(JSON_LIMITS.values)}{}],"parallel_layout_item":{}}`
+    expect(() => parseStrategyJson(text, 'many.json')).toThrowError(
+      /^many\.json holds more than 16777216 JSON values \(counted up to offset \d+\); a strategy file holds far fewer, so Shardscope does not read it\.$/
+    )
   })
 })
 

@@ -140,6 +140,16 @@ describe('absurd numbers in strategy files are refused when read, naming file, p
     )
   })
 
+  it('more layout and operator entries than 2^20, counted before decoding builds them', async () => {
+    // current_stage 1, then 2^20 + 1 empty layout items of two bytes each (a 2 MiB file).
+    const path = join(tempDir(), 'many.ckpt')
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from([0x08, 0x01]), Buffer.alloc(2 * (2 ** 20 + 1), Buffer.from([0x1a, 0x00]))])
+    )
+    await expectRefused(path, 'holds more than 1048576 layout and operator entries')
+  })
+
   it('accepts the limits themselves', async () => {
     const atLimit = strategy([
       layout([2 ** 16], [0]),
@@ -152,7 +162,8 @@ describe('absurd numbers in strategy files are refused when read, naming file, p
       stageDevices: 131072,
       stages: 4096,
       ranks: 131072,
-      tensorDims: 32
+      tensorDims: 32,
+      entries: 1048576
     })
   })
 })

@@ -1,7 +1,7 @@
 import { ShardscopeError } from '../../errors'
 import { readBytes, type ByteSource } from '../../io/byte-source'
 import { dtypeBySafetensorsName } from '../dtypes'
-import { objectMembersInTextOrder, requireShallowJson } from '../json-text'
+import { objectMembersInTextOrder, requireBoundedJson } from '../json-text'
 import { elementCount, type TensorEntry } from '../tensor-entry'
 
 /** A tensor found in a safetensors file; its single chunk is an absolute file offset. */
@@ -126,7 +126,7 @@ function decodeHeader(bytes: Uint8Array, file: string): string {
 
 function parseHeaderObject(text: string, file: string): Record<string, unknown> {
   let parsed: unknown
-  requireShallowJson(text, { file, what: 'a safetensors header' })
+  requireBoundedJson(text, { file, what: 'a safetensors header' })
   try {
     parsed = JSON.parse(text)
   } catch (err) {

@@ -1,5 +1,5 @@
 import { ShardscopeError } from '../../errors'
-import { objectMembersInTextOrder, requireShallowJson } from '../json-text'
+import { objectMembersInTextOrder, requireBoundedJson } from '../json-text'
 import { checkStrategyLimits } from '../../model/strategy-limits'
 import {
   resolveStages,
@@ -21,7 +21,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
  */
 export function parseStrategyJson(text: string, file: string): StrategySet {
   let root: Json
-  requireShallowJson(text, { file, what: 'a strategy file' })
+  requireBoundedJson(text, { file, what: 'a strategy file' })
   try {
     root = JSON.parse(text) as Json
   } catch (err) {
