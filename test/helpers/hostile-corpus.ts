@@ -5,8 +5,8 @@ import { recordHeader } from '../../src-main/engine/formats/ckpt/ckpt-writer'
 import { SafetensorsWriter } from '../../src-main/engine/formats/safetensors/safetensors-writer'
 import { encodeStrategyProtobuf } from '../../src-main/engine/formats/strategy/strategy-protobuf'
 import { MemorySink } from '../../src-main/engine/io/byte-sink'
-import type { StrategySet } from '../../src-main/engine/model/strategy-set'
 import { oracle, RANK_TABLES, real } from './fixtures'
+import { paramLayout, strategyOf } from './strategy-builders'
 
 /**
  * Hostile inputs of every kind the Trust issue found, generated from a fixed seed: huge device matrices and stage
@@ -78,7 +78,21 @@ export async function buildHostileCorpus(dir: string): Promise<HostileCase[]> {
     .sample(hugeProto, { seed: SEED, numRuns: 40 })
     .filter(({ dev, stage }) => stage === 4294967295 || dev.reduce((a, b) => a * b, 1) > 131072)
   for (const { dev, stage } of proto.slice(0, 4)) {
-    const path = file('huge_strategy.ckpt', encodeStrategyProtobuf(strategyOf(dev, stage)))
+    const path = file(
+      'huge_strategy.ckpt',
+      encodeStrategyProtobuf(
+        strategyOf(
+          [
+            paramLayout(
+              dev,
+              dev.map((_, i) => i),
+              { stage }
+            )
+          ],
+          { merged: stage !== 0 }
+        )
+      )
+    )
     add('huge numbers (protobuf)', path, 'refused', ...strategyCommands(path))
   }
 
@@ -205,35 +219,12 @@ export async function buildHostileCorpus(dir: string): Promise<HostileCase[]> {
   return cases
 }
 
-function strategyOf(devMatrix: number[], stage: number): StrategySet {
-  return {
-    sources: ['x'],
-    format: 'protobuf',
-    currentStage: 1,
-    merged: stage !== 0,
-    operators: [{ nodeName: 'MatMul_w', stage: 0, strategies: [] }],
-    layouts: [
-      {
-        name: 'w',
-        stage,
-        devMatrix,
-        tensorMap: devMatrix.map((_, i) => i),
-        tensorMapForm: 'flat',
-        paramSplitShape: [],
-        indicesOffset: [],
-        field: 0,
-        optShardStep: 0,
-        optShardSize: 0
-      }
-    ]
-  }
-}
-
 function record(name: string, dims: number[], payload: Uint8Array): Uint8Array {
   return Buffer.concat([recordHeader(name, 'Float32', dims, payload.length), payload])
 }
 
-function safetensorsBytes(header: string): Uint8Array {
+/** A safetensors file of just a length prefix and `header`, as a hand-made hostile header needs. */
+export function safetensorsBytes(header: string): Uint8Array {
   const json = new TextEncoder().encode(header)
   const out = new Uint8Array(8 + json.length)
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true)

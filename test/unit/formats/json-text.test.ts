@@ -11,20 +11,13 @@ import { indexSafetensors } from '../../../src-main/engine/formats/safetensors/s
 import { sniffPath } from '../../../src-main/engine/formats/sniff'
 import { parseStrategyJson } from '../../../src-main/engine/formats/strategy/strategy-json'
 import { MemorySource } from '../../../src-main/engine/io/byte-source'
+import { safetensorsBytes } from '../../helpers/hostile-corpus'
 import { useTempDirs } from '../../helpers/temp-dir'
 
 const tempDir = useTempDirs()
 const LEVELS = 200_000
 const deepArray = '['.repeat(LEVELS) + ']'.repeat(LEVELS)
 const deepObject = '{"a":'.repeat(LEVELS) + '1' + '}'.repeat(LEVELS)
-
-function safetensorsBytes(header: string): Uint8Array {
-  const json = new TextEncoder().encode(header)
-  const out = new Uint8Array(8 + json.length)
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true)
-  out.set(json, 8)
-  return out
-}
 
 describe('JSON nested 200 000 levels deep is refused cleanly, before anything recurses over it', () => {
   const refusal = (file: string) =>

@@ -4,43 +4,18 @@ import { describe, expect, it } from 'vitest'
 import { readStrategyFile } from '../../../src-main/engine/formats/strategy/strategy-file'
 import { parseStrategyJson } from '../../../src-main/engine/formats/strategy/strategy-json'
 import { encodeStrategyProtobuf } from '../../../src-main/engine/formats/strategy/strategy-protobuf'
-import type { ParamLayout, StrategySet } from '../../../src-main/engine/model/strategy-set'
+import type { ParamLayout } from '../../../src-main/engine/model/strategy-set'
+import { paramLayout, strategyOf } from '../../helpers/strategy-builders'
 import { useTempDirs } from '../../helpers/temp-dir'
 
 const tempDir = useTempDirs()
 
-function layout(
-  name: string,
-  stage: number,
-  tensorMap: number[],
-  extra: Partial<ParamLayout> = {}
-): ParamLayout {
-  return {
-    name,
-    stage,
-    devMatrix: [2, 2],
-    tensorMap,
-    tensorMapForm: 'flat',
-    paramSplitShape: [],
-    indicesOffset: [],
-    field: 0,
-    optShardStep: 0,
-    optShardSize: 0,
-    ...extra
-  }
-}
+const layout = (name: string, stage: number, tensorMap: number[], extra: Partial<ParamLayout> = {}) =>
+  paramLayout([2, 2], tensorMap, { name, stage, ...extra })
 
 function protobufFile(layouts: ParamLayout[], merged = false): string {
-  const set: StrategySet = {
-    sources: ['x'],
-    format: 'protobuf',
-    currentStage: 1,
-    merged,
-    operators: [{ nodeName: 'MatMul_w', stage: 0, strategies: [] }],
-    layouts
-  }
   const path = join(tempDir(), 'strategy.ckpt')
-  writeFileSync(path, encodeStrategyProtobuf(set))
+  writeFileSync(path, encodeStrategyProtobuf(strategyOf(layouts, { merged })))
   return path
 }
 

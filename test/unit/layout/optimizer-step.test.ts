@@ -3,22 +3,15 @@ import { readStrategyFile } from '../../../src-main/engine/formats/strategy/stra
 import { toShardLayout } from '../../../src-main/engine/layout/shard-layout'
 import type { ParamLayout, TensorMapEntry } from '../../../src-main/engine/model/strategy-set'
 import { filesUnder } from '../../helpers/ckpt'
+import { paramLayout } from '../../helpers/strategy-builders'
 import { FIXTURES } from '../../helpers/fixtures'
 
-function layout(devMatrix: number[], tensorMap: TensorMapEntry[], size: number, step: number): ParamLayout {
-  return {
+const layout = (devMatrix: number[], tensorMap: TensorMapEntry[], size: number, step: number) =>
+  paramLayout(devMatrix, tensorMap, {
     name: 'layer0.mlp.mapping.weight',
-    stage: 0,
-    devMatrix,
-    tensorMap,
-    tensorMapForm: 'flat',
-    paramSplitShape: [],
-    indicesOffset: [],
-    field: 0,
-    optShardStep: step,
-    optShardSize: size
-  }
-}
+    optShardSize: size,
+    optShardStep: step
+  })
 
 const resolve = (l: ParamLayout) =>
   toShardLayout(l, l.tensorMap.length, { param: l.name, where: 'source strategy s.ckpt' })

@@ -4,6 +4,7 @@ import { intersectBoxes, type Box } from '../../../src-main/engine/layout/box'
 import { ShardGeometry } from '../../../src-main/engine/layout/shard-geometry'
 import { piecesPerDimension, toShardLayout } from '../../../src-main/engine/layout/shard-layout'
 import type { ParamLayout } from '../../../src-main/engine/model/strategy-set'
+import { paramLayout } from '../../helpers/strategy-builders'
 
 /** The definition: walk every rank, keep the first rank of each slice. */
 function bruteForce(g: ShardGeometry): { rank: number; box: Box }[] {
@@ -33,18 +34,11 @@ const scenario = fc
   .map(({ dev, axes, ndim, opt, box }) => {
     const map: number[][] = Array.from({ length: ndim }, () => [])
     axes.forEach((axis, i) => map[i % ndim]!.push(dev.length - 1 - axis))
-    const layout: ParamLayout = {
-      name: 'w',
-      stage: 0,
-      devMatrix: dev,
-      tensorMap: map.map((a) => (a.length === 0 ? -1 : a.length === 1 ? a[0]! : a)),
-      tensorMapForm: 'flat',
-      paramSplitShape: [],
-      indicesOffset: [],
-      field: 0,
-      optShardStep: 0,
-      optShardSize: opt
-    }
+    const layout = paramLayout(
+      dev,
+      map.map((a) => (a.length === 0 ? -1 : a.length === 1 ? a[0]! : a)),
+      { optShardSize: opt }
+    )
     return { layout, ndim, box }
   })
 
@@ -90,18 +84,7 @@ describe('slices are enumerated from the layout, never by visiting every device'
   })
 
   it('answers one slice for a destination slice of the same layout, however many devices', () => {
-    const layout: ParamLayout = {
-      name: 'w',
-      stage: 0,
-      devMatrix: [131072],
-      tensorMap: [0, -1],
-      tensorMapForm: 'flat',
-      paramSplitShape: [],
-      indicesOffset: [],
-      field: 0,
-      optShardStep: 0,
-      optShardSize: 0
-    }
+    const layout = paramLayout([131072], [0, -1])
     const shard = toShardLayout(layout, 2, { param: 'w', where: 'test' })
     const g = new ShardGeometry(shard, [131072 * 2, 8])
     expect(g.slicesOverlapping(g.boxOf(99_999))).toEqual([{ rank: 99_999, box: g.boxOf(99_999) }])

@@ -5,40 +5,13 @@ import { readStrategyFile } from '../../../src-main/engine/formats/strategy/stra
 import { mergeStageStrategies } from '../../../src-main/engine/formats/strategy/strategy-merge'
 import { encodeStrategyProtobuf } from '../../../src-main/engine/formats/strategy/strategy-protobuf'
 import { STRATEGY_LIMITS } from '../../../src-main/engine/model/strategy-limits'
-import type { ParamLayout, StrategySet } from '../../../src-main/engine/model/strategy-set'
+import type { StrategySet } from '../../../src-main/engine/model/strategy-set'
 import { sourceRankLists } from '../../../src-main/engine/plan/rank-lists'
 import { describeSide } from '../../../src-main/engine/plan/strategy-side'
+import { paramLayout, strategyOf } from '../../helpers/strategy-builders'
 import { useTempDirs } from '../../helpers/temp-dir'
 
 const tempDir = useTempDirs()
-
-function layout(devMatrix: number[], tensorMap: number[], extra: Partial<ParamLayout> = {}): ParamLayout {
-  return {
-    name: 'w',
-    stage: 0,
-    devMatrix,
-    tensorMap,
-    tensorMapForm: 'flat',
-    paramSplitShape: [],
-    indicesOffset: [],
-    field: 0,
-    optShardStep: 0,
-    optShardSize: 0,
-    ...extra
-  }
-}
-
-function strategy(layouts: ParamLayout[], extra: Partial<StrategySet> = {}): StrategySet {
-  return {
-    sources: ['<built>'],
-    format: 'protobuf',
-    currentStage: 1,
-    merged: layouts.some((l) => l.stage !== 0),
-    operators: [{ nodeName: 'MatMul_w', stage: 0, strategies: [] }],
-    layouts,
-    ...extra
-  }
-}
 
 /** Writes the strategy as MindSpore's protobuf (which can hold any uint32) and returns the path. */
 function protobufFile(set: StrategySet): string {
@@ -78,7 +51,7 @@ describe('absurd numbers in strategy files are refused when read, naming file, p
     [[512, 512], 'makes 262144 devices']
   ])('protobuf device matrix %j', async (dev, message) => {
     await expectRefused(
-      protobufFile(strategy([layout(dev, [0])])),
+      protobufFile(strategyOf([paramLayout(dev, [0])])),
       'parameter w (pipeline stage 0)',
       message,
       'at most 131072 (2^17) devices per stage'
@@ -87,19 +60,19 @@ describe('absurd numbers in strategy files are refused when read, naming file, p
 
   it('a device matrix of more than 16 axes', async () => {
     await expectRefused(
-      protobufFile(strategy([layout(new Array<number>(17).fill(1), [0])])),
+      protobufFile(strategyOf([paramLayout(new Array<number>(17).fill(1), [0])])),
       'parameter w (pipeline stage 0) has a device matrix of 17 axes; Shardscope accepts at most 16'
     )
   })
 
   it('stage 4294967295 in a merged file and in the operator that names a per-stage file’s stage', async () => {
     await expectRefused(
-      protobufFile(strategy([layout([2], [0], { stage: 4294967295 })])),
+      protobufFile(strategyOf([paramLayout([2], [0], { stage: 4294967295 })])),
       'parameter w is in pipeline stage 4294967295; Shardscope accepts stages 0 to 4095'
     )
     await expectRefused(
       protobufFile(
-        strategy([layout([2], [0])], {
+        strategyOf([paramLayout([2], [0])], {
           operators: [{ nodeName: 'MatMul_w', stage: 4294967295, strategies: [] }]
         })
       ),
@@ -108,7 +81,7 @@ describe('absurd numbers in strategy files are refused when read, naming file, p
   })
 
   it('more ranks in all than 2^17, though each stage is within bounds', async () => {
-    const set = strategy([layout([65536], [0]), layout([65536], [0], { stage: 2 })])
+    const set = strategyOf([paramLayout([65536], [0]), paramLayout([65536], [0], { stage: 2 })])
     await expectRefused(protobufFile(set), '3 pipeline stages of 65536 devices, 196608 ranks in all')
   })
 
@@ -151,10 +124,10 @@ describe('absurd numbers in strategy files are refused when read, naming file, p
   })
 
   it('accepts the limits themselves', async () => {
-    const atLimit = strategy([
-      layout([2 ** 16], [0]),
-      layout([2 ** 16], [-1], { name: 'b', stage: 1 }),
-      layout(new Array<number>(16).fill(1), new Array<number>(32).fill(-1), { name: 'c' })
+    const atLimit = strategyOf([
+      paramLayout([2 ** 16], [0]),
+      paramLayout([2 ** 16], [-1], { name: 'b', stage: 1 }),
+      paramLayout(new Array<number>(16).fill(1), new Array<number>(32).fill(-1), { name: 'c' })
     ])
     expect((await readStrategyFile(protobufFile(atLimit))).layouts).toHaveLength(3)
     expect(STRATEGY_LIMITS).toEqual({
@@ -170,20 +143,20 @@ describe('absurd numbers in strategy files are refused when read, naming file, p
 
 describe('strategies built in memory are bounded before anything is sized by them', () => {
   it('the planner refuses stage 4294967295 instead of allocating an array of that length', () => {
-    const set = strategy([layout([2], [0], { stage: 4294967295 })])
+    const set = strategyOf([paramLayout([2], [0], { stage: 4294967295 })])
     expect(() => describeSide(set, 'source strategy')).toThrowError(
       expect.objectContaining({
         code: 'INVALID_STRATEGY',
         message: expect.stringContaining('stage 4294967295')
       })
     )
-    expect(() => sourceRankLists(strategy([layout([65536, 65536], [1, 0])]), undefined)).toThrowError(
+    expect(() => sourceRankLists(strategyOf([paramLayout([65536, 65536], [1, 0])]), undefined)).toThrowError(
       /4294967296 devices in one pipeline stage/
     )
   })
 
   it('merging per-stage files refuses a stage number beyond the limit before looking for gaps', () => {
-    const set = strategy([layout([2], [0])], {
+    const set = strategyOf([paramLayout([2], [0])], {
       sources: ['stage_x.ckpt'],
       operators: [{ nodeName: 'MatMul_w', stage: 4294967295, strategies: [] }]
     })
@@ -194,7 +167,7 @@ describe('strategies built in memory are bounded before anything is sized by the
 
   it('merging refuses stages that together hold more ranks than 2^17', () => {
     const stage = (s: number) =>
-      strategy([layout([65536], [0])], {
+      strategyOf([paramLayout([65536], [0])], {
         sources: [`stage${s}.ckpt`],
         operators: [{ nodeName: 'MatMul_w', stage: s, strategies: [] }]
       })
