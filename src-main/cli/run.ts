@@ -9,6 +9,7 @@ import { transformCommand } from './commands/transform'
 import { verifyCommand } from './commands/verify'
 import { describeFailure, EXIT_BAD_INPUT } from './exit-codes'
 import type { CliIO } from './io'
+import { escapeForTerminal } from '../engine/util/terminal-text'
 
 type Command = (argv: string[], io: CliIO) => Promise<number>
 
@@ -49,14 +50,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   const command = COMMANDS[name]
   if (!command) {
-    io.err(`shardscope: unknown command "${name}".\n${USAGE}`)
+    io.err(`shardscope: unknown command "${escapeForTerminal(name)}".\n${USAGE}`)
     return EXIT_BAD_INPUT
   }
   try {
     return await command.run(rest, io)
   } catch (err) {
     const failure = describeFailure(err)
-    io.err(`shardscope ${name}: ${failure.message}\n`)
+    // Messages quote names and paths from users' files: never let those drive the terminal or forge lines.
+    io.err(`shardscope ${name}: ${escapeForTerminal(failure.message)}\n`)
     if (process.env.SHARDSCOPE_DEBUG === '1' && err instanceof Error && err.stack) io.err(err.stack + '\n')
     return failure.code
   }

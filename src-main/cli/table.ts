@@ -1,12 +1,17 @@
+import { escapeForTerminal } from '../engine/util/terminal-text'
+
 export { formatBytes } from '../engine/util/format-bytes'
 
-/** A plain-text table with aligned columns, for human-readable command output. */
+/**
+ * A plain-text table with aligned columns, for human-readable command output. Cells often quote names from
+ * files, so characters a terminal would act on are shown escaped (and widths measured after escaping).
+ */
 export function formatTable(
   headers: string[],
   rows: (string | number)[][],
   rightAligned: number[] = []
 ): string {
-  const cells = [headers, ...rows.map((row) => row.map(String))]
+  const cells = [headers, ...rows.map((row) => row.map((cell) => escapeForTerminal(String(cell))))]
   const widths = headers.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)))
   const line = (row: string[]) =>
     row

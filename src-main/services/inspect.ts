@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { ioError } from '../engine/io/io-error'
 import type { CheckpointOpenOptions } from '../engine/formats/checkpoint-file'
 import { withCheckpoint } from '../engine/formats/checkpoint-file'
+import { isLegacyScalar } from '../engine/formats/ckpt/ckpt-index'
 import { parseRankTable } from '../engine/formats/rank-table/rank-table'
 import { sniffPath } from '../engine/formats/sniff'
 import { readStrategyInput } from '../engine/formats/strategy/strategy-file'
@@ -22,8 +23,11 @@ export interface StrategyParamRow {
 export interface CheckpointParamRow {
   name: string
   dtype: string
+  /** As stored: a legacy scalar's `[0]` stays `[0]`, as a tool comparing records with MindSpore's expects. */
   shape: number[]
   bytes: number
+  /** Present (true) for a MindSpore <= 2.2 scalar stored with `dims=[0]`: one element, shape `[]` when loaded. */
+  legacyScalar?: true
 }
 
 export interface FolderRankRow {
@@ -70,12 +74,11 @@ export async function inspectPath(path: string, options: CheckpointOpenOptions =
     case 'checkpoint':
       return withCheckpoint(path, options, async (checkpoint) => ({
         kind: 'checkpoint',
-        params: checkpoint.tensors.map((t) => ({
-          name: t.name,
-          dtype: t.dtype,
-          shape: t.shape,
-          bytes: t.byteLength
-        }))
+        params: checkpoint.tensors.map((t): CheckpointParamRow =>
+          isLegacyScalar(t)
+            ? { name: t.name, dtype: t.dtype, shape: [...t.dims], bytes: t.byteLength, legacyScalar: true }
+            : { name: t.name, dtype: t.dtype, shape: t.shape, bytes: t.byteLength }
+        )
       }))
     case 'checkpoint-folder': {
       const set = await scanCheckpointFolder(path)

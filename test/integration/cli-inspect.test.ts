@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { recordHeader } from '../../src-main/engine/formats/ckpt/ckpt-writer'
 import { SafetensorsWriter } from '../../src-main/engine/formats/safetensors/safetensors-writer'
 import { AtomicFileSink } from '../../src-main/engine/io/byte-sink'
 import { filesUnder, readAllTensors } from '../helpers/ckpt'
@@ -32,11 +33,12 @@ interface OracleCase {
     }
   >
 }
+const tempDir = useTempDirs()
 const cases = (JSON.parse(readFileSync(join(ORACLE, 'cases.json'), 'utf8')) as { cases: OracleCase[] }).cases
 
 type CheckpointDoc = {
   kind: 'checkpoint'
-  params: { name: string; dtype: string; shape: number[]; bytes: number }[]
+  params: { name: string; dtype: string; shape: number[]; bytes: number; legacyScalar?: true }[]
 }
 type StrategyDoc = {
   kind: 'strategy'
@@ -149,19 +151,35 @@ describe('inspect --json on real checkpoints', () => {
       const doc = await cliJson<CheckpointDoc>('inspect', path)
       expect(doc.kind).toBe('checkpoint')
       expect(doc.params.length).toBeGreaterThan(0)
-      for (const p of doc.params)
-        expect(p.bytes).toBe(p.shape.reduce((a, b) => a * b, 1) * (p.dtype === 'Float64' ? 8 : 4))
+      for (const p of doc.params) {
+        const elements = p.legacyScalar ? 1 : p.shape.reduce((a, b) => a * b, 1)
+        expect(p.bytes).toBe(elements * (p.dtype === 'Float64' ? 8 : 4))
+      }
     }
   )
 
-  it('reports the LeNet legacy scalars as 0-d', async () => {
+  it('reports the LeNet legacy scalars as stored, dims [0], and says they are legacy scalars', async () => {
     const doc = await cliJson<CheckpointDoc>('inspect', real('mindarmour__checkpoint_lenet-10_1875.ckpt'))
-    expect(doc.params.find((p) => p.name === 'momentum')).toEqual({
-      name: 'momentum',
-      dtype: 'Float64',
-      shape: [],
-      bytes: 8
+    expect(doc.params.filter((p) => p.legacyScalar)).toEqual([
+      { name: 'learning_rate', dtype: 'Float64', shape: [0], bytes: 8, legacyScalar: true },
+      { name: 'momentum', dtype: 'Float64', shape: [0], bytes: 8, legacyScalar: true }
+    ])
+    // Every other entry has no such field, so the JSON of 2.3+ checkpoints is unchanged.
+    expect(doc.params.find((p) => p.name === 'fc1.bias')).toEqual({
+      name: 'fc1.bias',
+      dtype: 'Float32',
+      shape: [120],
+      bytes: 480
     })
+    const { stdout } = await cli('inspect', real('mindarmour__checkpoint_lenet-10_1875.ckpt'))
+    expect(stdout).toMatch(/^momentum\s+Float64\s+\[0\] \(legacy scalar\)\s+8 B$/m)
+  })
+
+  it('reports a 2.3+ scalar (no dims) as [] without the legacy field', async () => {
+    const path = join(tempDir(), 'scalar.ckpt')
+    writeFileSync(path, Buffer.concat([recordHeader('lr', 'Float32', [], 4), new Uint8Array(4)]))
+    const doc = await cliJson<CheckpointDoc>('inspect', path)
+    expect(doc.params).toEqual([{ name: 'lr', dtype: 'Float32', shape: [], bytes: 4 }])
   })
 })
 
@@ -214,8 +232,6 @@ describe('inspect --json on rank tables', () => {
 })
 
 describe('inspect on safetensors', () => {
-  const tempDir = useTempDirs()
-
   it('reads a MindSpore-style safetensors file and a rank folder of them', async () => {
     const root = tempDir()
     const tensors = await readAllTensors(oracle('model/full.ckpt'))

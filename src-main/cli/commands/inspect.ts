@@ -1,5 +1,6 @@
 import { ShardscopeError } from '../../engine/errors'
-import type { TensorMapEntry } from '../../engine/model/strategy-set'
+import { formatMap } from '../../engine/model/strategy-set'
+import { escapeForTerminal, jsonForTerminal } from '../../engine/util/terminal-text'
 import { inspectPath, type InspectReport } from '../../services/inspect'
 import { parseCommandArgs } from '../args'
 import { DECRYPT_OPTIONS, decryptionOptions } from '../strategy-args'
@@ -32,12 +33,12 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
   if (positionals.length !== 1) {
     throw new ShardscopeError(
       'BAD_INPUT',
-      `inspect takes exactly one path, got ${positionals.length}.\n${INSPECT_USAGE}`
+      `inspect takes exactly one path, got ${positionals.length}. Run "shardscope inspect --help" for usage.`
     )
   }
   const options = { ...decryptionOptions(values), verifyCrc: values['verify-crc'] === true }
   const report = await inspectPath(positionals[0]!, options)
-  io.out(values.json ? JSON.stringify(report) + '\n' : formatReport(report))
+  io.out(values.json ? jsonForTerminal(report) + '\n' : formatReport(report))
   return 0
 }
 
@@ -49,7 +50,7 @@ function formatReport(report: InspectReport): string {
         p.stage,
         p.name,
         `[${p.devMatrix.join(', ')}]`,
-        formatTensorMap(p.tensorMap),
+        formatMap(p.tensorMap),
         p.optShardSize === 0 ? '-' : `${p.optShardSize} (step ${p.optShardStep})`,
         p.field
       ])
@@ -63,7 +64,7 @@ function formatReport(report: InspectReport): string {
       const rows = report.params.map((p) => [
         p.name,
         p.dtype,
-        `[${p.shape.join(', ')}]`,
+        p.legacyScalar ? '[0] (legacy scalar)' : `[${p.shape.join(', ')}]`,
         formatBytes(p.bytes)
       ])
       return (
@@ -91,11 +92,7 @@ function formatReport(report: InspectReport): string {
   }
 }
 
-function formatTensorMap(map: TensorMapEntry[]): string {
-  return `[${map.map((e) => (Array.isArray(e) ? `[${e.join(', ')}]` : String(e))).join(', ')}]`
-}
-
 function formatProblems(problems: string[]): string {
   if (problems.length === 0) return '\nNo problems found.\n'
-  return `\nProblems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`
+  return `\nProblems:\n${problems.map((p) => `  - ${escapeForTerminal(p)}`).join('\n')}\n`
 }

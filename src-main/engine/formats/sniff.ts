@@ -4,6 +4,7 @@ import { ShardscopeError } from '../errors'
 import { ioError } from '../io/io-error'
 import { withLocalFile } from '../io/local-file'
 import { cipherModeOfMagic, type CipherMode } from './ckpt/cipher-modes'
+import { requireBoundedJson } from './json-text'
 import { looksLikeRankTable } from './rank-table/rank-table'
 import { readVarint } from './protobuf-wire'
 import { isSafetensorsHeader } from './safetensors/safetensors-index'
@@ -40,11 +41,14 @@ export async function sniffPath(path: string): Promise<PathKind> {
   return withLocalFile(path, async (source) => {
     const head = new Uint8Array(Math.min(16, source.size))
     await source.readInto(head, 0, head.length, 0)
+    // Safetensors first: its length prefix can begin with any byte (0x08 for a 264-byte header, the size one
+    // tensor with a 173-character name gives), while four zero bytes and a `{` at offset 8 are found in no
+    // checkpoint record or strategy file MindSpore writes.
+    if (isSafetensorsHeader(head, source.size)) return { kind: 'checkpoint', format: 'safetensors' }
     const cipher = cipherModeOfMagic(head)
     if (cipher) return { kind: 'checkpoint', format: 'ckpt', encrypted: cipher }
     if (looksLikeCheckpointRecord(head)) return { kind: 'checkpoint', format: 'ckpt' }
     if (head[0] === 0x08) return { kind: 'strategy', form: 'protobuf' }
-    if (isSafetensorsHeader(head, source.size)) return { kind: 'checkpoint', format: 'safetensors' }
     const firstText = head.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
     if (firstText === 0x7b) {
       // MindSpore's strategy JSON always opens with current_stage (its writers sort keys, or put it first): a
@@ -57,7 +61,7 @@ export async function sniffPath(path: string): Promise<PathKind> {
     if (firstText === 0x7b && source.size <= MAX_JSON_SNIFF) {
       const text = new Uint8Array(source.size)
       await source.readInto(text, 0, source.size, 0)
-      const json = parseJsonOrUndefined(new TextDecoder().decode(text))
+      const json = parseJsonOrUndefined(new TextDecoder().decode(text), path)
       if (json && typeof json === 'object' && 'parallel_layout_item' in json)
         return { kind: 'strategy', form: 'json' }
       if (looksLikeRankTable(json)) return { kind: 'rank-table' }
@@ -102,7 +106,8 @@ async function sniffFolder(path: string): Promise<PathKind> {
   )
 }
 
-function parseJsonOrUndefined(text: string): unknown {
+function parseJsonOrUndefined(text: string, path: string): unknown {
+  requireBoundedJson(text, { file: path, what: 'a strategy file or rank table' }, 'UNKNOWN_FORMAT')
   try {
     return JSON.parse(text)
   } catch {

@@ -86,21 +86,59 @@ export class ShardGeometry {
     return coordsToRank(coords, d)
   }
 
-  /** One representative rank per distinct slice (the lowest), with the slice. */
+  /**
+   * One representative rank per distinct slice (the lowest), with the slice, ascending by rank. Enumerates the
+   * slices themselves, not the devices: one per combination of coordinates on the axes the map uses and
+   * optimizer shard, each held lowest by the rank whose repeated-axis index is the shard number.
+   */
   distinctSlices(): { rank: number; box: Box }[] {
-    const seen = new Set<string>()
+    const d = this.layout.devMatrix
+    const usedCombinations = deviceCount(this.usedAxes.map((axis) => d[axis]!))
+    const coords = new Array<number>(d.length).fill(0)
     const slices: { rank: number; box: Box }[] = []
-    for (let rank = 0; rank < this.devices; rank++) {
-      const box = this.boxOf(rank)
-      const key = boxSignature(box)
-      if (seen.has(key)) continue
-      seen.add(key)
-      slices.push({ rank, box })
+    for (let used = 0; used < usedCombinations; used++) {
+      setIndexOver(coords, this.usedAxes, d, used)
+      for (let shard = 0; shard < this.layout.optShards; shard++) {
+        setIndexOver(coords, this.repeatAxes, d, shard)
+        const rank = coordsToRank(coords, d)
+        slices.push({ rank, box: this.boxOf(rank) })
+      }
     }
-    return slices
+    return slices.sort((a, b) => a.rank - b.rank)
   }
-}
 
-function boxSignature(box: Box): string {
-  return box.offset.join(',')
+  /**
+   * The distinct slices that overlap `box`, as `distinctSlices` gives them, found from the box itself: along each
+   * dimension the stored pieces (model-parallel blocks, dimension 0 also cut into optimizer shards) the box
+   * touches. Costs what the answer holds, not the number of devices: a destination slice of one rank usually
+   * meets one or a few source slices, while a stage may have 2^17 of them.
+   */
+  slicesOverlapping(box: Box): { rank: number; box: Box }[] {
+    const ranges = this.localShape.map((piece, i) => {
+      const start = box.offset[i]!
+      const end = start + box.extent[i]!
+      if (piece === 0 || end <= start) return [0, 0] as const
+      const pieces = this.fullShape[i]! / piece
+      return [Math.max(0, Math.floor(start / piece)), Math.min(pieces, Math.ceil(end / piece))] as const
+    })
+    if (ranges.some(([from, to]) => to <= from)) return []
+    const d = this.layout.devMatrix
+    const k = this.layout.optShards
+    const coords = new Array<number>(d.length).fill(0)
+    const piece = ranges.map(([from]) => from)
+    const slices: { rank: number; box: Box }[] = []
+    for (;;) {
+      piece.forEach((p, i) =>
+        setIndexOver(coords, this.layout.dimAxes[i]!, d, i === 0 ? Math.floor(p / k) : p)
+      )
+      setIndexOver(coords, this.repeatAxes, d, piece.length > 0 ? piece[0]! % k : 0)
+      const rank = coordsToRank(coords, d)
+      slices.push({ rank, box: this.boxOf(rank) })
+      // Next combination, last dimension fastest.
+      let i = piece.length - 1
+      while (i >= 0 && ++piece[i]! >= ranges[i]![1]) piece[i] = ranges[i--]![0]
+      if (i < 0) break
+    }
+    return slices.sort((a, b) => a.rank - b.rank)
+  }
 }

@@ -1,5 +1,5 @@
 import { ShardscopeError } from '../errors'
-import type { ParamLayout, TensorMapEntry } from '../model/strategy-set'
+import { formatMap, type ParamLayout } from '../model/strategy-set'
 import { deviceCount } from './device-matrix'
 
 /**
@@ -57,6 +57,7 @@ export function toShardLayout(layout: ParamLayout, ndim: number, subject: Layout
         return axis
       })
   })
+  checkOptimizerStep(layout, used, fail)
   const splitDevices = dimAxes.flat().reduce((product, axis) => product * devMatrix[axis]!, 1)
   const repeated = deviceCount(devMatrix) / splitDevices
   let optShards = 1
@@ -74,6 +75,35 @@ export function toShardLayout(layout: ParamLayout, ndim: number, subject: Layout
     )
   }
   return { devMatrix: [...devMatrix], dimAxes, optShards }
+}
+
+/**
+ * MindSpore's own checks of an optimizer-sharded layout (`_construct_tensor_layout_for_opt_shard`, spec §4.5,
+ * §5.3), made when both size and step are set: some axis of size > 1 must be left unsplit to shard over, and
+ * when exactly one is, the step it records (the rank stride inside an optimizer-shard group) must be the
+ * product of the axes right of it. With several unsplit axes MindSpore checks nothing, and neither do we.
+ */
+function checkOptimizerStep(
+  layout: ParamLayout,
+  usedAxes: ReadonlySet<number>,
+  fail: (why: string) => ShardscopeError
+): void {
+  const { devMatrix, optShardSize: size, optShardStep: step } = layout
+  if (size === 0 || step === 0) return
+  const repeated = devMatrix.map((_, axis) => axis).filter((a) => devMatrix[a]! > 1 && !usedAxes.has(a))
+  if (repeated.length === 0) {
+    throw fail(
+      `it is optimizer-sharded (opt_weight_shard_size ${size}, opt_weight_shard_step ${step}), but the tensor map splits every device axis, so no replicas are left to shard over; MindSpore refuses it too ("cannot sharding opt_shard").`
+    )
+  }
+  if (repeated.length > 1) return
+  const axis = repeated[0]!
+  const expected = deviceCount(devMatrix.slice(axis + 1))
+  if (step !== expected) {
+    throw fail(
+      `its opt_weight_shard_step ${step} contradicts it. The only device axis the map leaves unsplit is axis ${axis} (size ${devMatrix[axis]}), so the ranks of an optimizer-shard group lie ${expected} apart and the step must be ${expected}. MindSpore refuses it too ("The optimizer sharding step ${step} is not equal to the model parallel sharding size ${expected}.").`
+    )
+  }
 }
 
 /**
@@ -109,10 +139,6 @@ export function splitsPerDimension(layout: ShardLayout): number[] {
  */
 export function piecesPerDimension(layout: ShardLayout): number[] {
   return splitsPerDimension(layout).map((n, dim) => (dim === 0 ? n * layout.optShards : n))
-}
-
-export function formatMap(map: readonly TensorMapEntry[]): string {
-  return `[${map.map((e) => (Array.isArray(e) ? `[${e.join(', ')}]` : String(e))).join(', ')}]`
 }
 
 export function describeShardLayout(layout: ShardLayout): string {

@@ -1,3 +1,5 @@
+import { ShardscopeError } from '../errors'
+
 /**
  * A parallel strategy as the engine sees it: one ParamLayout per (pipeline stage, parameter), whatever file form
  * it came from (protobuf or JSON, one stage or merged).
@@ -97,4 +99,49 @@ export function resolveStages(
   if (merged) return { merged, entries: split as { stage: number; name: string }[] }
   const stage = fileStage(operators)
   return { merged, entries: rawNames.map((name) => ({ stage, name })) }
+}
+
+export function formatMap(map: readonly TensorMapEntry[]): string {
+  return `[${map.map((e) => (Array.isArray(e) ? `[${e.join(', ')}]` : String(e))).join(', ')}]`
+}
+
+/** A layout in words: device matrix and tensor map, and whatever else it sets. */
+export function describeLayout(layout: ParamLayout): string {
+  const parts = [
+    `device matrix [${layout.devMatrix.join(', ')}]`,
+    `tensor map ${formatMap(layout.tensorMap)}`
+  ]
+  if (layout.optShardSize !== 0 || layout.optShardStep !== 0)
+    parts.push(`optimizer shard size ${layout.optShardSize} step ${layout.optShardStep}`)
+  if (layout.field !== 0) parts.push(`field ${layout.field}`)
+  if (layout.paramSplitShape.length > 0)
+    parts.push(`param_split_shape [${layout.paramSplitShape.join(', ')}]`)
+  if (layout.indicesOffset.length > 0) parts.push(`indices_offset [${layout.indicesOffset.join(', ')}]`)
+  if (layout.tensorShape) parts.push(`tensor_shape [${layout.tensorShape.join(', ')}]`)
+  return parts.join(', ')
+}
+
+/**
+ * A parameter listed twice in one pipeline stage: MindSpore silently keeps the later entry. Identical entries
+ * mean the same thing, so all but the first are dropped; entries that differ are refused, naming both, because
+ * which one the training job used cannot be known.
+ */
+export function withoutDuplicateLayouts(layouts: ParamLayout[], file: string): ParamLayout[] {
+  const seen = new Map<string, ParamLayout>()
+  const kept: ParamLayout[] = []
+  for (const layout of layouts) {
+    const key = `${layout.stage}-${layout.name}`
+    const earlier = seen.get(key)
+    if (!earlier) {
+      seen.set(key, layout)
+      kept.push(layout)
+    } else if (describeLayout(earlier) !== describeLayout(layout)) {
+      throw new ShardscopeError(
+        'INVALID_STRATEGY',
+        `${file} lists parameter ${layout.name} twice in pipeline stage ${layout.stage}, with different layouts: ${describeLayout(earlier)}; and ${describeLayout(layout)}. MindSpore would silently use the second; Shardscope cannot know which one the checkpoint was saved with.`,
+        { file, param: layout.name }
+      )
+    }
+  }
+  return kept
 }

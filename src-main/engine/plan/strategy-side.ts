@@ -1,5 +1,6 @@
 import { ShardscopeError } from '../errors'
 import { deviceCount } from '../layout/device-matrix'
+import { checkStrategyLimits } from '../model/strategy-limits'
 import { layoutsByName, stagesOf, type ParamLayout, type StrategySet } from '../model/strategy-set'
 
 /**
@@ -18,6 +19,8 @@ export interface StrategySide {
 export function describeSide(set: StrategySet | undefined, label: StrategySide['label']): StrategySide {
   if (!set) return { label, stageDevices: 1, stageCount: 1, byName: new Map() }
   const where = `${label} ${set.sources.join(', ')}`
+  // Stage numbers and device counts size the loops below and every per-rank loop of the planner: bound them first.
+  checkStrategyLimits(set)
   if (set.layouts.length === 0) {
     throw new ShardscopeError(
       'INVALID_STRATEGY',

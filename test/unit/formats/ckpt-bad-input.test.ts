@@ -148,6 +148,21 @@ describe('tolerated quirks', () => {
     ])
   })
 
+  it('indexes 40 000 tags each repeated in one pass (it was quadratic: this took 178 s)', async () => {
+    const tags = 40_000
+    const records: Uint8Array[] = []
+    for (const copy of [1, 2])
+      for (let i = 0; i < tags; i++) records.push(record(`p${i}`, 'Int8', [1], Buffer.from([copy])))
+    // No timing assertion: the quadratic version runs minutes past the test's timeout, this one seconds.
+    const result = await index('repeated.ckpt', Buffer.concat(records))
+    expect(result.tensors).toHaveLength(tags)
+    expect([result.tensors[0]!.name, result.tensors[tags - 1]!.name]).toEqual(['p0', `p${tags - 1}`])
+    // The later copies are the ones kept, in the order they appear.
+    const secondCopies = records.slice(0, tags).reduce((offset, r) => offset + r.length, 0)
+    expect(result.tensors.every((t) => t.recordOffset >= secondCopies)).toBe(true)
+    expect(result.warnings).toHaveLength(tags)
+  })
+
   it('accepts packed dims, legacy Uint8 spelling, str entries and skips a v0.5 model_type field', async () => {
     // Packed dims: TensorProto field 1 as one length-delimited run.
     const packed = rawRecord(

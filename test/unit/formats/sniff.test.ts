@@ -1,7 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { sniffPath } from '../../../src-main/engine/formats/sniff'
+import { readStrategyFile } from '../../../src-main/engine/formats/strategy/strategy-file'
+import { SafetensorsWriter } from '../../../src-main/engine/formats/safetensors/safetensors-writer'
+import { AtomicFileSink } from '../../../src-main/engine/io/byte-sink'
 import { oracle, RANK_TABLES, real } from '../../helpers/fixtures'
 import { useTempDirs } from '../../helpers/temp-dir'
 
@@ -62,5 +65,37 @@ describe('sniffPath tells formats apart by content, never by name', () => {
     const empty = tempDir()
     mkdirSync(join(empty, 'notes'))
     await expect(sniffPath(empty)).rejects.toMatchObject({ code: 'BAD_INPUT' })
+  })
+})
+
+describe('safetensors whose header length starts with a strategy or checkpoint byte', () => {
+  async function safetensorsWithName(name: string): Promise<string> {
+    const path = join(tempDir(), 'model.safetensors')
+    const spec = [{ name, dtype: 'Float32', shape: [1], byteLength: 4 }]
+    const writer = await SafetensorsWriter.create(await AtomicFileSink.create(path), spec)
+    await writer.writeTensor(name, new Uint8Array(4))
+    await writer.finish()
+    return path
+  }
+
+  it('a 173-character tensor name gives a 264-byte header (0x08 first) and is still safetensors', async () => {
+    const path = await safetensorsWithName('w'.repeat(173))
+    expect(readFileSync(path)[0]).toBe(0x08)
+    expect(await sniffPath(path)).toEqual({ kind: 'checkpoint', format: 'safetensors' })
+    await expect(readStrategyFile(path)).rejects.toMatchObject({
+      code: 'UNKNOWN_FORMAT',
+      message: `${path} is a safetensors checkpoint, not a strategy file; give it as a checkpoint and the strategy separately.`
+    })
+  })
+
+  it('names of 1 to 300 characters, whatever header length they give, are all sniffed as safetensors', async () => {
+    const firstBytes = new Set<number>()
+    for (let length = 1; length <= 300; length += 1) {
+      const path = await safetensorsWithName('p'.repeat(length))
+      firstBytes.add(readFileSync(path)[0]!)
+      expect(await sniffPath(path)).toEqual({ kind: 'checkpoint', format: 'safetensors' })
+    }
+    // The writer pads headers to multiples of 8, so prefixes start 0x08, 0x10 … 0xf8, 0x00: 0x08 among them.
+    expect(firstBytes.has(0x08)).toBe(true)
   })
 })

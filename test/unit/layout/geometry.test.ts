@@ -3,27 +3,14 @@ import { coordsToRank, rankToCoords } from '../../../src-main/engine/layout/devi
 import { ShardGeometry } from '../../../src-main/engine/layout/shard-geometry'
 import { replicatedLayout, toShardLayout } from '../../../src-main/engine/layout/shard-layout'
 import type { ParamLayout, TensorMapEntry } from '../../../src-main/engine/model/strategy-set'
+import { paramLayout } from '../../helpers/strategy-builders'
 
-function layout(
+const layout = (
   devMatrix: number[],
   tensorMap: TensorMapEntry[],
   optShardSize = 0,
   extra: Partial<ParamLayout> = {}
-): ParamLayout {
-  return {
-    name: 'w',
-    stage: 0,
-    devMatrix,
-    tensorMap,
-    tensorMapForm: 'flat',
-    paramSplitShape: [],
-    indicesOffset: [],
-    field: 0,
-    optShardStep: 0,
-    optShardSize,
-    ...extra
-  }
-}
+): ParamLayout => paramLayout(devMatrix, tensorMap, { optShardSize, ...extra })
 
 /** The ranks holding the same slice as `rank`, found by comparing every rank's box with it. */
 function replicasOf(g: ShardGeometry, rank: number): number[] {

@@ -70,8 +70,9 @@ export async function indexCkpt(source: ByteSource, options: CkptIndexOptions = 
   const end = crc ? crc.coveredBytes : source.size
   const scanner = new RecordScanner(reader, source.name, end)
 
-  const tensors: CkptTensor[] = []
-  const positionByName = new Map<string, number>()
+  // A Map keeps insertion order, and deleting then setting moves a name to the end: the order MindSpore's dict
+  // ends up with when a later group of records replaces an earlier one, in constant time per record.
+  const byName = new Map<string, CkptTensor>()
   const warnings: string[] = []
   let current: CkptTensor | undefined
   for (let pos = 0; pos < end;) {
@@ -95,22 +96,27 @@ export async function indexCkpt(source: ByteSource, options: CkptIndexOptions = 
       recordOffset: value.recordOffset,
       kind: value.kind
     }
-    const earlier = positionByName.get(value.name)
-    if (earlier !== undefined) {
+    if (byName.delete(value.name)) {
       // MindSpore keeps the later group of records for a repeated tag; so do we, and say so.
       warnings.push(
         `Parameter ${value.name} appears twice in ${source.name}; the later copy is used, as MindSpore does.`
       )
-      tensors.splice(earlier, 1)
-      for (const [name, index] of positionByName) if (index > earlier) positionByName.set(name, index - 1)
     }
-    positionByName.set(value.name, tensors.length)
-    tensors.push(current)
+    byName.set(value.name, current)
   }
   if (current) finishTensor(current, source.name)
-  const result: CkptIndex = { file: source.name, size: source.size, tensors, warnings }
+  const result: CkptIndex = { file: source.name, size: source.size, tensors: [...byName.values()], warnings }
   if (crc) result.crc = crc
   return result
+}
+
+/**
+ * A scalar as MindSpore <= 2.2 stored it, with `dims=[0]` (2.3+ stores none): its shape is `[]`, but a reader that
+ * compares records sees `[0]` in the file.
+ */
+export function isLegacyScalar(tensor: TensorEntry): tensor is CkptTensor {
+  const { kind, dims } = tensor as Partial<CkptTensor>
+  return kind === 'tensor' && tensor.shape.length === 0 && dims?.length === 1 && dims[0] === 0
 }
 
 function appendChunk(tensor: CkptTensor, value: RecordValue, file: string): void {

@@ -13,6 +13,7 @@ import {
   type JsonObject,
   type Site
 } from './rank-table-fields'
+import { requireBoundedJson } from '../json-text'
 import { findTableProblems } from './rank-table-problems'
 import { findSuperPodProblems } from './super-pod-problems'
 
@@ -113,6 +114,7 @@ export function parseRankTable(text: string, file: string): RankTable {
 }
 
 function parseJson(text: string, file: string): unknown {
+  requireBoundedJson(text, { file, what: 'a rank table' }, 'BAD_INPUT')
   try {
     // Editors on Windows save with a byte-order mark, which JSON.parse rejects.
     return JSON.parse(text.replace(/^\uFEFF/, ''))

@@ -1,6 +1,7 @@
 import { ShardscopeError } from '../../errors'
 import { readBytes, type ByteSource } from '../../io/byte-source'
 import { dtypeBySafetensorsName } from '../dtypes'
+import { objectMembersInTextOrder, requireBoundedJson } from '../json-text'
 import { elementCount, type TensorEntry } from '../tensor-entry'
 
 /** A tensor found in a safetensors file; its single chunk is an absolute file offset. */
@@ -125,6 +126,7 @@ function decodeHeader(bytes: Uint8Array, file: string): string {
 
 function parseHeaderObject(text: string, file: string): Record<string, unknown> {
   let parsed: unknown
+  requireBoundedJson(text, { file, what: 'a safetensors header' })
   try {
     parsed = JSON.parse(text)
   } catch (err) {
@@ -163,51 +165,23 @@ function readMetadata(value: unknown, file: string): Record<string, string> {
 /**
  * Tensor names in the order the header text lists them. JSON.parse cannot tell us: JavaScript objects enumerate
  * integer-like keys ("0", "17") first, in numeric order, whatever the text says, and MindSpore checks contiguity in
- * text order (it parses into an OrderedDict). The text has already passed JSON.parse, so this scan only has to find
- * the keys of the outermost object.
+ * text order (it parses into an OrderedDict).
  */
 function tensorNamesInTextOrder(text: string, file: string): string[] {
   const names: string[] = []
   const seen = new Set<string>()
-  let depth = 0
-  let expectingKey = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 0x22 /* " */) {
-      const end = closingQuote(text, i)
-      if (depth === 1 && expectingKey) {
-        const key = JSON.parse(text.slice(i, end + 1)) as string
-        if (seen.has(key)) {
-          throw new ShardscopeError(
-            'CORRUPT',
-            `${file}: ${key === METADATA_KEY ? METADATA_KEY : `tensor ${key}`} appears twice in the header, so it is ambiguous which entry counts.`,
-            key === METADATA_KEY ? { file } : { file, param: key }
-          )
-        }
-        seen.add(key)
-        if (key !== METADATA_KEY) names.push(key)
-        expectingKey = false
-      }
-      i = end
-    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      depth++
-      expectingKey = depth === 1
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      depth--
-    } else if (c === 0x2c /* , */ && depth === 1) {
-      expectingKey = true
+  for (const { key } of objectMembersInTextOrder(text)) {
+    if (seen.has(key)) {
+      throw new ShardscopeError(
+        'CORRUPT',
+        `${file}: ${key === METADATA_KEY ? METADATA_KEY : `tensor ${key}`} appears twice in the header, so it is ambiguous which entry counts.`,
+        key === METADATA_KEY ? { file } : { file, param: key }
+      )
     }
+    seen.add(key)
+    if (key !== METADATA_KEY) names.push(key)
   }
   return names
-}
-
-function closingQuote(text: string, openingQuote: number): number {
-  for (let i = openingQuote + 1; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 0x5c /* \ */) i++
-    else if (c === 0x22) return i
-  }
-  return text.length
 }
 
 interface HeaderEntry {

@@ -4,6 +4,7 @@ import { ShardscopeError } from '../../errors'
 import { ioError } from '../../io/io-error'
 import { AtomicFileSink } from '../../io/byte-sink'
 import type { StrategySet } from '../../model/strategy-set'
+import { isSafetensorsHeader } from '../safetensors/safetensors-index'
 import { mergeStageStrategies } from './strategy-merge'
 import { decodeStrategyProtobuf, encodeStrategyProtobuf } from './strategy-protobuf'
 import { formatStrategyJson, parseStrategyJson } from './strategy-json'
@@ -45,6 +46,13 @@ export async function readStrategyFile(path: string): Promise<StrategySet> {
 export function decodeStrategyBytes(bytes: Uint8Array, path: string): StrategySet {
   const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
   if (first === 0x7b) return parseStrategyJson(new TextDecoder().decode(bytes), path)
+  if (isSafetensorsHeader(bytes.subarray(0, 16), bytes.length)) {
+    throw new ShardscopeError(
+      'UNKNOWN_FORMAT',
+      `${path} is a safetensors checkpoint, not a strategy file; give it as a checkpoint and the strategy separately.`,
+      { file: path }
+    )
+  }
   if (bytes[0] !== 0x08 && bytes[0] !== 0x12 && bytes[0] !== 0x1a) {
     throw new ShardscopeError(
       'UNKNOWN_FORMAT',

@@ -1,6 +1,9 @@
 import { ShardscopeError } from '../../errors'
+import { objectMembersInTextOrder, requireBoundedJson } from '../json-text'
+import { checkStrategyLimits } from '../../model/strategy-limits'
 import {
   resolveStages,
+  withoutDuplicateLayouts,
   storedName,
   type OperatorStrategy,
   type ParamLayout,
@@ -18,6 +21,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
  */
 export function parseStrategyJson(text: string, file: string): StrategySet {
   let root: Json
+  requireBoundedJson(text, { file, what: 'a strategy file' })
   try {
     root = JSON.parse(text) as Json
   } catch (err) {
@@ -57,10 +61,10 @@ export function parseStrategyJson(text: string, file: string): StrategySet {
       strategies: intMatrix(value['parallel_strategy'] ?? [], file, nodeName, 'parallel_strategy', 'operator')
     }
   })
-  const rawNames = Object.keys(layoutItems)
+  const items = layoutItemsInTextOrder(text, layoutItems)
+  const rawNames = items.map(([name]) => name)
   const { merged, entries } = resolveStages(rawNames, operators)
-  const layouts = rawNames.map((rawName, i): ParamLayout => {
-    const item = layoutItems[rawName]
+  const layouts = items.map(([rawName, item], i): ParamLayout => {
     if (!isObject(item)) throw invalid(file, rawName, 'layout', 'an object')
     if (item['dev_matrix'] === undefined) throw missing(file, rawName, 'dev_matrix')
     if (item['tensor_map'] === undefined) throw missing(file, rawName, 'tensor_map')
@@ -81,7 +85,7 @@ export function parseStrategyJson(text: string, file: string): StrategySet {
       layout.tensorShape = intList(item['tensor_shape'], file, rawName, 'tensor_shape')
     return layout
   })
-  return {
+  const set: StrategySet = {
     sources: [file],
     format: 'json',
     currentStage: optionalInt(root['current_stage'], file, undefined, 'current_stage'),
@@ -89,6 +93,25 @@ export function parseStrategyJson(text: string, file: string): StrategySet {
     operators,
     layouts
   }
+  checkStrategyLimits(set, file)
+  set.layouts = withoutDuplicateLayouts(layouts, file)
+  return set
+}
+
+/**
+ * The layout items as the text lists them, a repeated name as often as it is repeated (JSON.parse would keep
+ * only the last, silently) and integer-like names in their place rather than first.
+ */
+function layoutItemsInTextOrder(text: string, parsed: { [key: string]: Json }): [string, Json][] {
+  const members = objectMembersInTextOrder(text, ['parallel_layout_item'])
+  const counts = new Map<string, number>()
+  for (const { key } of members) counts.set(key, (counts.get(key) ?? 0) + 1)
+  return members.map(({ key, valueStart, valueEnd }) => [
+    key,
+    counts.get(key) === 1 && Object.hasOwn(parsed, key)
+      ? parsed[key]!
+      : (JSON.parse(text.slice(valueStart, valueEnd)) as Json)
+  ])
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ShardscopeError } from '../../errors'
+import { checkStrategyLimits } from '../../model/strategy-limits'
 import type { StrategySet } from '../../model/strategy-set'
 
 /**
@@ -11,6 +12,8 @@ export function mergeStageStrategies(sets: StrategySet[], origin: string): Strat
   const byStage = new Map<number, StrategySet>()
   for (const set of sets) {
     const file = set.sources[0] ?? origin
+    // Stage numbers size the gap check below; each file's are bounded before any is used.
+    checkStrategyLimits(set, file)
     if (set.merged) {
       throw new ShardscopeError(
         'BAD_INPUT',
@@ -40,7 +43,7 @@ export function mergeStageStrategies(sets: StrategySet[], origin: string): Strat
   }
   const ordered = stages.map((s) => byStage.get(s)!)
   const formats = new Set(ordered.map((s) => s.format))
-  return {
+  const merged: StrategySet = {
     sources: ordered.flatMap((s) => s.sources),
     format: formats.size === 1 ? ordered[0]!.format : 'protobuf',
     currentStage: 1,
@@ -48,6 +51,9 @@ export function mergeStageStrategies(sets: StrategySet[], origin: string): Strat
     operators: ordered.flatMap((s) => s.operators),
     layouts: ordered.flatMap((s, i) => s.layouts.map((layout) => ({ ...layout, stage: stages[i]! })))
   }
+  // Every stage may be within bounds and all of them together still more ranks than a cluster has.
+  checkStrategyLimits(merged, origin)
+  return merged
 }
 
 function range(n: number): number[] {

@@ -1,6 +1,9 @@
 import { ShardscopeError } from '../../errors'
+import { checkStrategyLimits, STRATEGY_LIMITS, tooManyEntries } from '../../model/strategy-limits'
+import { readVarint, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from '../protobuf-wire'
 import {
   resolveStages,
+  withoutDuplicateLayouts,
   storedName,
   type OperatorStrategy,
   type ParamLayout,
@@ -22,6 +25,8 @@ function toNumber(value: Int64): number {
  * Python side treats them.
  */
 export function decodeStrategyProtobuf(bytes: Uint8Array, file: string): StrategySet {
+  // Counted on the wire first: decoding builds objects per entry, far more than the bytes they came from.
+  if (entriesExceed(bytes, STRATEGY_LIMITS.entries)) throw tooManyEntries(file)
   let message: InstanceType<typeof pb.ParallelStrategyMap>
   try {
     message = pb.ParallelStrategyMap.decode(bytes)
@@ -74,7 +79,7 @@ export function decodeStrategyProtobuf(bytes: Uint8Array, file: string): Strateg
       }
     )
   }
-  return {
+  const set: StrategySet = {
     sources: [file],
     format: 'protobuf',
     currentStage: message.currentStage ?? 0,
@@ -82,6 +87,32 @@ export function decodeStrategyProtobuf(bytes: Uint8Array, file: string): Strateg
     operators,
     layouts
   }
+  checkStrategyLimits(set, file)
+  set.layouts = withoutDuplicateLayouts(layouts, file)
+  return set
+}
+
+/**
+ * Whether the message has more than `limit` top-level length-delimited fields (operator and layout items).
+ * Damaged wire data ends the count; the decoder then says what is wrong.
+ */
+function entriesExceed(bytes: Uint8Array, limit: number): boolean {
+  let entries = 0
+  for (let pos = 0; pos < bytes.length;) {
+    const key = readVarint(bytes, pos)
+    if (!key || !Number.isSafeInteger(key.value)) return false
+    const wireType = key.value % 8
+    if (wireType === WIRE_I64 || wireType === WIRE_I32) {
+      pos = key.next + (wireType === WIRE_I64 ? 8 : 4)
+      continue
+    }
+    const value = readVarint(bytes, key.next)
+    if (!value || !Number.isSafeInteger(value.value) || (wireType !== WIRE_VARINT && wireType !== WIRE_LEN))
+      return false
+    pos = wireType === WIRE_LEN ? value.next + value.value : value.next
+    if (wireType === WIRE_LEN && ++entries > limit) return true
+  }
+  return false
 }
 
 /** Encodes as MindSpore does: every required field present, repeated scalars unpacked, field-number order. */
