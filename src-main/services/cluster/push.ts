@@ -124,6 +124,8 @@ export async function runPush(plan: PushPlan, options: PushOptions): Promise<Pus
         }
       })
     )
+    // Connections finish in any order; the plan's order decides which server of a shared storage writes.
+    connected.sort((a, b) => plan.servers.indexOf(a.plan) - plan.servers.indexOf(b.plan))
     groups = await sharedGroups(connected)
     const overall = new Semaphore(Math.max(1, options.jobs ?? 4))
     await Promise.all(

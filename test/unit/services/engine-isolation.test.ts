@@ -146,9 +146,15 @@ describe('inputs too large for the app', () => {
 
 describe('a planner that runs out of memory', () => {
   it('refuses an uploaded strategy with a huge device matrix in a sentence, and keeps serving', async () => {
-    const s = newService({ planMemoryMb: 256 })
+    const s = newService({ planMemoryMb: 64 })
     const strategy = await readStrategyFile(oracle('mp2x4_to_mp4', 'dst_strategy.ckpt'))
-    for (const layout of strategy.layouts) layout.devMatrix = [1 << 15, 1 << 15]
+    // As many replicated ranks as a strategy may name: every one a plan of its own, more than 64 MiB can hold.
+    for (const layout of strategy.layouts) {
+      layout.devMatrix = [1 << 17]
+      layout.tensorMap = layout.tensorMap.map(() => -1)
+      layout.optShardSize = 0
+      layout.optShardStep = 0
+    }
     const file = join(tempDir(), 'huge.ckpt')
     await writeStrategyFile(strategy, file)
     const uploaded = await ok<OpenedItem>(s, 'upload.files', {

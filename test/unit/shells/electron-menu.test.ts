@@ -56,7 +56,9 @@ const electron = vi.hoisted(() => {
       session: {
         defaultSession: {
           webRequest: { onHeadersReceived: () => undefined },
-          setPermissionRequestHandler: () => undefined
+          setPermissionRequestHandler: () => undefined,
+          setPermissionCheckHandler: () => undefined,
+          setDevicePermissionHandler: () => undefined
         }
       }
     }
