@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll } from 'vitest'
-import { screenshot, showView, startApp, type App } from './harness'
+import { linkWithQuery, screenshot, showView, startApp, type App } from './harness'
 
 /**
  * One app for the test file: started before the first test on `query` (e.g. `&sample=0`), a picture left
@@ -13,7 +13,7 @@ export function useApp(
   let app: App | undefined
   beforeAll(async () => {
     app = await startApp()
-    await app.page.goto(`${app.url}${query}`)
+    await app.page.goto(linkWithQuery(app.url, query))
     await ready(app.page)
   })
   afterEach(async (context) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { describeMode, startTestCluster, type TestCluster } from '../helpers/cluster-nodes'
 import { makeConvertedFolder, rankTableFor } from '../helpers/cluster-outputs'
-import { screenshot, showView, startApp, type App } from './harness'
+import { linkWithQuery, screenshot, showView, startApp, type App } from './harness'
 
 let app: App
 let cluster: TestCluster
@@ -35,7 +35,7 @@ describe('the Cluster view drives a push to the namespace nodes', () => {
     const profile = join(dir, 'cluster.json')
     writeFileSync(profile, JSON.stringify(cluster.profile(false)))
 
-    await page.goto(`${app.url}${app.url.includes('?') ? '&' : '?'}sample=0`)
+    await page.goto(linkWithQuery(app.url, 'sample=0'))
     await showView(page, 'Open')
     await page.getByLabel('Path', { exact: true }).fill(table)
     await page.getByLabel('Path', { exact: true }).press('Enter')

@@ -84,6 +84,13 @@ export async function startApp(): Promise<App> {
   }
 }
 
+/** The printed link with `query` added to its search part; the token stays in the fragment. */
+export function linkWithQuery(link: string, query: string): string {
+  const url = new URL(link)
+  for (const [key, value] of new URLSearchParams(query)) url.searchParams.set(key, value)
+  return url.toString()
+}
+
 /** A 1440×900 screenshot for people to look at (git-ignored). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true })

@@ -7,7 +7,7 @@ import { screenshot, showView, useApp } from './app-steps'
 
 // Issue 9, point 2: every CLI option in the planner, and the command it shows is the one the CLI runs.
 const ROOT = join(__dirname, '../..')
-const app = useApp('&sample=0')
+const app = useApp('sample=0')
 
 /** Runs a command line as a user would paste it into bash, with `shardscope` being this checkout's CLI. */
 function runInShell(command: string) {

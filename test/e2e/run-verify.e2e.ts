@@ -6,7 +6,7 @@ import { writeSyntheticCheckpoint } from '../helpers/synthetic'
 import { item, screenshot, showView, useApp } from './app-steps'
 
 // Issue 9, points 3 and 4: truth in the Run view after a cancel; verify and reopen outputs.
-const app = useApp('&sample=0')
+const app = useApp('sample=0')
 let out: string
 let destinationStrategy: string
 
