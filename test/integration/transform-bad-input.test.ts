@@ -363,8 +363,8 @@ describe('failures during the run leave no output that looks complete', () => {
       io
     )
     expect(code).toBe(130)
-    expect(io.stderr).toContain(
-      'The conversion was cancelled; finished outputs are kept and a re-run resumes from them.'
+    expect(io.stderr).toMatch(
+      /The conversion was cancelled with [0-3] of 4 outputs complete; finished outputs are kept and a re-run resumes from them\.\n/
     )
     expect(filesUnder(out).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })

@@ -102,7 +102,7 @@ async function runRanks(
   let firstError: Error | undefined
   const outputs: RunOutput[] = []
   try {
-    if (options.signal?.aborted) throw cancelled()
+    if (options.signal?.aborted) throw cancelled(manifest, plan)
     await Promise.all(
       plan.ranks.map(async (rank) => {
         const entry = byRank.get(rank.rank)!
@@ -197,7 +197,7 @@ async function runRanks(
     )
     if (options.signal?.aborted) {
       await finish('cancelled')
-      throw cancelled()
+      throw cancelled(manifest, plan)
     }
     if (firstError) {
       await finish(isShardscopeError(firstError) && firstError.code === 'CANCELLED' ? 'cancelled' : 'failed')
@@ -223,10 +223,11 @@ async function runRanks(
   }
 }
 
-function cancelled(): ShardscopeError {
+function cancelled(manifest: Manifest, plan: TransformPlan): ShardscopeError {
+  const done = Object.keys(manifest.outputs).length
   return new ShardscopeError(
     'CANCELLED',
-    'The conversion was cancelled; finished outputs are kept and a re-run resumes from them.'
+    `The conversion was cancelled with ${done} of ${plan.destination.rankCount} outputs complete; finished outputs are kept and a re-run resumes from them.`
   )
 }
 
