@@ -6,11 +6,12 @@ import { jsKernels } from '../../src-main/engine/exec/kernels-select'
 import { runTransform } from '../../src-main/engine/exec/run-transform'
 import { CkptWriter } from '../../src-main/engine/formats/ckpt/ckpt-writer'
 import { readStrategyFile, writeStrategyFile } from '../../src-main/engine/formats/strategy/strategy-file'
-import { AtomicFileSink, type ByteSink } from '../../src-main/engine/io/byte-sink'
+import { AtomicFileSink } from '../../src-main/engine/io/byte-sink'
 import { planTransform } from '../../src-main/engine/plan/plan-transform'
 import { readAllTensors } from '../helpers/ckpt'
 import { cli } from '../helpers/cli'
 import { oracle } from '../helpers/fixtures'
+import { hookedSink } from '../helpers/sink-hook'
 import { useTempDirs } from '../helpers/temp-dir'
 import { writeSyntheticCheckpoint, type SyntheticParam } from '../helpers/synthetic'
 
@@ -260,24 +261,10 @@ describe('failures during the run leave no output that looks complete', () => {
   it('a full disk (write error injected at the sink)', async () => {
     const { plan, out } = await syntheticPlan()
     const rank = plan.ranks[0]!
-    const fullDisk = async (path: string): Promise<ByteSink> => {
-      const real = await AtomicFileSink.create(path)
-      let written = 0
-      return {
-        name: real.name,
-        get position() {
-          return real.position
-        },
-        async write(data) {
-          written += data.length
-          if (written > 1_000_000)
-            throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })
-          await real.write(data)
-        },
-        commit: () => real.commit(),
-        abort: () => real.abort()
-      }
-    }
+    const fullDisk = hookedSink((written, data) => {
+      if (written + data.length > 1_000_000)
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })
+    })
     await expect(
       executeRank(
         { plan: rank, destinationFolder: out, options: plan.options },

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CkptWriter } from '../../src-main/engine/formats/ckpt/ckpt-writer'
@@ -15,8 +15,8 @@ import { useTempDirs } from '../helpers/temp-dir'
 const tempDir = useTempDirs()
 
 /** Ranks whose .ckpt output differs from MindSpore's file byte for byte. */
-function byteDifferences(c: OracleCase, out: string, ranks = Object.keys(c.expected_checkpoints)): string[] {
-  return ranks.filter(
+function byteDifferences(c: OracleCase, out: string): string[] {
+  return Object.keys(c.expected_checkpoints).filter(
     (rank) =>
       !readFileSync(join(out, `rank_${rank}`, `checkpoint_${rank}.ckpt`)).equals(
         readFileSync(join(ORACLE, c.expected_checkpoints[rank]!))
@@ -35,44 +35,15 @@ describe('.ckpt outputs are byte-identical to MindSpore’s', () => {
     expect(result.code, result.stderr).toBe(0)
     expect(byteDifferences(c, out)).toEqual([])
   })
-
-  // MindSpore loads every rank of every pipeline stage; we read only what each rank needs (0, 4, 5, 6 for rank
-  // 0 of pipeline2_to_mp4) and must still write records in the order MindSpore's larger load gives them.
-  it.each(ORACLE_CASES.map((c) => [c.name, c] as const))(
-    '%s, from only the source ranks each rank needs',
-    async (_name, c) => {
-      for (const rank of Object.keys(c.expected_checkpoints)) {
-        const needed = JSON.parse(
-          (await cli('ranks', '--dst-rank', rank, ...strategyFlags(c))).stdout
-        ) as number[]
-        const src = tempDir()
-        for (const r of needed)
-          cpSync(join(ORACLE, c.name, 'src', `rank_${r}`), join(src, `rank_${r}`), { recursive: true })
-        const out = tempDir()
-        const result = await cli(
-          'transform',
-          '--src',
-          src,
-          '--dst',
-          out,
-          '--rank',
-          rank,
-          ...strategyFlags(c),
-          '--jobs',
-          '1'
-        )
-        expect(result.code, result.stderr).toBe(0)
-        expect(byteDifferences(c, out, [rank])).toEqual([])
-      }
-    }
-  )
 })
 
 describe('safetensors sources: records in the order MindSpore loads safetensors files', () => {
   /**
    * MindSpore's safetensors transform loads each file of rank_list_for_transform (descending ranks) with
    * safetensors.numpy.load_file, which yields names in data-offset order (safetensors ≥ 0.6), and writes the
-   * resharded parameters first, then the copied ones (global_step, learning_rate: in no strategy).
+   * resharded parameters first, then the copied ones (global_step, learning_rate: in no strategy). (For a
+   * pipelined source MindSpore runs one process per source stage and merges their results in whatever order the
+   * processes finish, so its own order varies between runs there; ours follows the rule above.)
    */
   async function expectedBytes(c: OracleCase, src: string, rank: string): Promise<Buffer> {
     const order: string[] = []

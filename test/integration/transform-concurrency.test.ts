@@ -3,10 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LOCK_NAME } from '../../src-main/engine/exec/destination-lock'
-import { readStrategyFile, writeStrategyFile } from '../../src-main/engine/formats/strategy/strategy-file'
 import { cli } from '../helpers/cli'
 import { useTempDirs } from '../helpers/temp-dir'
-import { writeSyntheticCheckpoint } from '../helpers/synthetic'
+import { writeSyntheticConversion } from '../helpers/synthetic'
 
 const tempDir = useTempDirs()
 const ROOT = join(__dirname, '../..')
@@ -38,21 +37,7 @@ function transformProcess(args: string[]): { pid: number; exited: Promise<Exit> 
 
 async function fixture() {
   const root = tempDir()
-  const params = Array.from({ length: 6 }, (_, i) => ({
-    name: `layers.${i}.weight`,
-    dtype: 'Float32' as const,
-    shape: [512, 1024],
-    map: [1, 0]
-  }))
-  const { folder, strategy } = await writeSyntheticCheckpoint(root, [2, 4], params)
-  const dst = await readStrategyFile(strategy)
-  for (const l of dst.layouts) {
-    l.devMatrix = [8]
-    l.tensorMap = [0, -1]
-  }
-  const dstStrategy = join(root, 'dst.ckpt')
-  await writeStrategyFile(dst, dstStrategy)
-  const args = ['--src', folder, '--src-strategy', strategy, '--dst-strategy', dstStrategy, '--jobs', '1']
+  const { args } = await writeSyntheticConversion(root, 6, 512)
   // What every output must be, from a run nobody disturbed.
   const reference = join(root, 'reference')
   expect((await cli('transform', '--dst', reference, ...args)).code).toBe(0)

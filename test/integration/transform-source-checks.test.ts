@@ -6,12 +6,13 @@ import { jsKernels } from '../../src-main/engine/exec/kernels-select'
 import { runTransform } from '../../src-main/engine/exec/run-transform'
 import { CkptWriter } from '../../src-main/engine/formats/ckpt/ckpt-writer'
 import { readStrategyFile, writeStrategyFile } from '../../src-main/engine/formats/strategy/strategy-file'
-import { AtomicFileSink, type ByteSink } from '../../src-main/engine/io/byte-sink'
+import { AtomicFileSink } from '../../src-main/engine/io/byte-sink'
 import { planTransform } from '../../src-main/engine/plan/plan-transform'
 import { readAllTensors } from '../helpers/ckpt'
 import { cli } from '../helpers/cli'
 import { oracle } from '../helpers/fixtures'
 import { safetensorsCopy } from '../helpers/safetensors-copy'
+import { hookedSink } from '../helpers/sink-hook'
 import { useTempDirs } from '../helpers/temp-dir'
 import { writeSyntheticCheckpoint, type SyntheticParam } from '../helpers/synthetic'
 
@@ -114,24 +115,11 @@ describe('a source that changed after planning is refused, naming the file', () 
     const rank = plan.ranks[2]!
     const victim = rank.sources[1]!.path
     let rewritten = false
-    const rewriteOnFirstWrite = async (path: string): Promise<ByteSink> => {
-      const sink = await AtomicFileSink.create(path)
-      return {
-        name: sink.name,
-        get position() {
-          return sink.position
-        },
-        async write(data) {
-          if (!rewritten) {
-            rewritten = true
-            rewriteSameSize(victim)
-          }
-          await sink.write(data)
-        },
-        commit: () => sink.commit(),
-        abort: () => sink.abort()
-      }
-    }
+    const rewriteOnFirstWrite = hookedSink(() => {
+      if (rewritten) return
+      rewritten = true
+      rewriteSameSize(victim)
+    })
     await expect(
       executeRank(
         { plan: rank, destinationFolder: out, options: plan.options },
