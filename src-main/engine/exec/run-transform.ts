@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { isShardscopeError, ShardscopeError } from '../errors'
@@ -6,9 +5,10 @@ import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
 import { newWriterTag } from '../io/byte-sink'
 import { ensureDirectory } from '../io/ensure-directory'
 import { ioError } from '../io/io-error'
-import type { RankPlan, TransformPlan } from '../plan/plan-types'
+import type { TransformPlan } from '../plan/plan-types'
 import { DestinationLock } from './destination-lock'
-import { MANIFEST_NAME, writeManifest, type Manifest, type ManifestRun, type SourceRecord } from './manifest'
+import { MANIFEST_NAME, writeManifest, type Manifest, type ManifestRun } from './manifest'
+import { rankPlanHash, sourceRecords } from './output-identity'
 import { prepareDestination } from './prepare-destination'
 import { initialProgress, updateTotals, type TransformProgress } from './transform-progress'
 import { errorFromWorker, WorkerPool } from './worker-pool'
@@ -229,31 +229,4 @@ function cancelled(manifest: Manifest, plan: TransformPlan): ShardscopeError {
     'CANCELLED',
     `The conversion was cancelled with ${done} of ${plan.destination.rankCount} outputs complete; finished outputs are kept and a re-run resumes from them.`
   )
-}
-
-/**
- * What an output is made from: the rank's plan with its sources' identities, the options and the strategies.
- * Equal hashes mean a finished output can be kept. Whether a CRC was checked does not change the output.
- */
-function rankPlanHash(rank: RankPlan, plan: TransformPlan): string {
-  const sources = rank.sources.map(({ crc: _crc, ...source }) => source)
-  return createHash('sha256')
-    .update(
-      JSON.stringify({
-        rank: { ...rank, sources },
-        options: plan.options,
-        strategies: [plan.source.strategyHash ?? null, plan.destination.strategyHash ?? null]
-      })
-    )
-    .digest('hex')
-}
-
-function sourceRecords(rank: RankPlan, crcVerified: string[]): SourceRecord[] {
-  return rank.sources.map((s) => ({
-    rank: s.rank,
-    path: s.path,
-    ...(s.realPath ? { realPath: s.realPath } : {}),
-    ...s.identity,
-    ...(crcVerified.includes(s.path) ? { crcVerified: true } : {})
-  }))
 }
