@@ -55,7 +55,10 @@ export async function inspectDestination(plan: TransformPlan): Promise<Destinati
   }
   for (const entry of entries) {
     if (entry.name === MANIFEST_NAME || entry.name === LOCK_NAME) continue
-    if (parseTempName(entry.name)) leftovers.push(entry.name)
+    const temp = parseTempName(entry.name)
+    // A lock being staged belongs to a run trying to lock right now: never ours to remove.
+    if (temp?.final === LOCK_NAME) continue
+    if (temp) leftovers.push(entry.name)
     else if (RANK_DIR.test(entry.name) && (await isDirectory(join(folder, entry.name), entry))) {
       for (const inner of (await listFolder(join(folder, entry.name))) ?? []) {
         const relative = `${entry.name}/${inner.name}`
