@@ -62,6 +62,10 @@ describe('two runs into one destination at once', () => {
         await new Promise((r) => setTimeout(r, 10))
       // Freeze the first run while it holds the lock, so the second certainly meets it.
       process.kill(first.pid, 'SIGSTOP')
+      const planned = await cli('plan', '--dst', dst, ...args.slice(0, -2))
+      expect(planned.stderr).toContain(
+        `warning: Another conversion is writing to ${dst} (process ${first.pid}`
+      )
       const second = await cli('transform', '--dst', dst, ...args)
       expect(second.code).toBe(2)
       expect(second.stderr).toContain(

@@ -68,6 +68,14 @@ export class DestinationLock {
   }
 }
 
+/** Why a run could not lock `folder` now (a sentence naming the owner), or undefined if it could. */
+export async function lockHolder(folder: string): Promise<string | undefined> {
+  const path = join(folder, LOCK_NAME)
+  const owner = await readOwner(path)
+  if (owner === 'absent' || (owner !== 'unreadable' && (await isStale(owner)))) return undefined
+  return busy(folder, path, owner).message
+}
+
 /** Creates the lock atomically: a hard link where the file system has them, O_EXCL otherwise. */
 async function place(staging: string, path: string, owner: LockOwner): Promise<boolean> {
   try {

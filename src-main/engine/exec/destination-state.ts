@@ -6,7 +6,7 @@ import { parseTempName, TEMP_SUFFIX } from '../io/byte-sink'
 import { sameConversion } from '../plan/conversion-identity'
 import { listNames } from '../plan/param-catalog'
 import type { DestinationState, Problem, TransformPlan } from '../plan/plan-types'
-import { LOCK_NAME } from './destination-lock'
+import { lockHolder, LOCK_NAME } from './destination-lock'
 import { MANIFEST_NAME, readManifest, type Manifest } from './manifest'
 
 export interface DestinationInspection {
@@ -26,7 +26,10 @@ const RANK_DIR = /^rank_(\d+)$/
  * `overwrite` or not. Ours are the manifest, the lock, `*.shardscope-<tag>.tmp` files, and in `rank_<N>/` folders
  * the outputs a manifest lists or that carry this conversion's output names.
  */
-export async function inspectDestination(plan: TransformPlan): Promise<DestinationInspection> {
+export async function inspectDestination(
+  plan: TransformPlan,
+  options: { underLock?: boolean } = {}
+): Promise<DestinationInspection> {
   const folder = plan.destination.folder
   const state: DestinationState = { kind: 'new', replaces: [], foreign: [], done: [] }
   const problems: Problem[] = []
@@ -76,6 +79,9 @@ export async function inspectDestination(plan: TransformPlan): Promise<Destinati
       }
     } else state.foreign.push(entry.name)
   }
+  // When planning: say that a run is writing there now (the run itself, holding the lock, need not ask).
+  const holder = options.underLock ? undefined : await lockHolder(folder)
+  if (holder) problems.push({ severity: 'warning', code: 'destination-busy', message: holder, file: folder })
   if (manifest)
     state.previous = {
       sourceFolder: manifest.sourceFolder,

@@ -18,7 +18,7 @@ export async function prepareDestination(plan: TransformPlan, runId: string): Pr
   const folder = plan.destination.folder
   const problems: Problem[] = []
   await checkDestinationAliasing(plan.source.folder, folder, plan.ranks, problems)
-  const inspection = problems.length > 0 ? undefined : await inspectDestination(plan)
+  const inspection = problems.length > 0 ? undefined : await inspectDestination(plan, { underLock: true })
   problems.push(...(inspection?.problems ?? []))
   const errors = problems.filter((p) => p.severity === 'error')
   if (errors.length > 0 || !inspection)

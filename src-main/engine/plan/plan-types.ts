@@ -69,6 +69,7 @@ export type ProblemCode =
   | 'destination-other-conversion'
   | 'destination-overwrite'
   | 'destination-resume'
+  | 'destination-busy'
   | 'destination-manifest-damaged'
   | 'rank-out-of-range'
 
