@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LOCK_NAME } from '../../src-main/engine/exec/destination-lock'
 import { MANIFEST_NAME } from '../../src-main/engine/exec/manifest'
+import { runTransform } from '../../src-main/engine/exec/run-transform'
 import { readStrategyFile } from '../../src-main/engine/formats/strategy/strategy-file'
 import { planTransform } from '../../src-main/engine/plan/plan-transform'
 import { cli } from '../helpers/cli'
@@ -100,6 +101,26 @@ describe('a destination that is, or reaches into, the source is refused before a
       ['transform', '--src', src, '--dst', dst, ...strategyFlags(MP)],
       `The output ${join(dst, 'rank_0', 'checkpoint_0.ckpt')} is the source file ${join(src, 'rank_0', 'checkpoint_0.ckpt')}`
     )
+  })
+
+  it('also when the plan was made before the destination became a link into the source', async () => {
+    const src = sourceCopy()
+    const before = fingerprint(src)
+    const dst = join(tempDir(), 'out')
+    const plan = await planTransform({
+      sourceFolder: src,
+      destinationFolder: dst,
+      sourceStrategy: await readStrategyFile(oracle(MP.name, 'src_strategy.ckpt')),
+      destinationStrategy: await readStrategyFile(oracle(MP.name, 'dst_strategy.ckpt')),
+      options: { format: 'ckpt', crc: false, prefix: 'checkpoint_' }
+    })
+    expect(plan.problems.filter((p) => p.severity === 'error')).toEqual([])
+    symlinkSync(join(src, 'rank_1'), dst)
+    await expect(runTransform(plan, { jobs: 1 })).rejects.toMatchObject({
+      code: 'PLAN_INVALID',
+      message: expect.stringContaining(`The destination ${dst} is the source rank folder`)
+    })
+    expect(fingerprint(src)).toEqual(before)
   })
 
   it('in the planner the app uses too, with a code the UI can act on', async () => {

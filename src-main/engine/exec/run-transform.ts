@@ -5,7 +5,8 @@ import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
 import { newWriterTag } from '../io/byte-sink'
 import { ensureDirectory } from '../io/ensure-directory'
 import { ioError } from '../io/io-error'
-import type { TransformPlan } from '../plan/plan-types'
+import { checkDestinationAliasing } from '../plan/destination-aliasing'
+import type { Problem, TransformPlan } from '../plan/plan-types'
 import { DestinationLock } from './destination-lock'
 import { MANIFEST_NAME, writeManifest, type Manifest, type ManifestRun } from './manifest'
 import { rankPlanHash, sourceRecords } from './output-identity'
@@ -59,6 +60,11 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
     )
   }
   const destination = plan.destination.folder
+  // Before creating anything: not even an empty folder may appear inside the source.
+  const aliasing: Problem[] = []
+  await checkDestinationAliasing(plan.source.folder, destination, plan.ranks, aliasing)
+  if (aliasing.length > 0)
+    throw new ShardscopeError('PLAN_INVALID', aliasing[0]!.message, { file: destination })
   try {
     await ensureDirectory(destination)
   } catch (err) {
