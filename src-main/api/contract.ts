@@ -223,7 +223,7 @@ export interface PairMatch {
   reason: string
 }
 
-export type VerifyStatus = 'ok' | 'missing' | 'size-mismatch' | 'checksum-mismatch'
+export type VerifyStatus = 'ok' | 'missing' | 'size-mismatch' | 'checksum-mismatch' | 'unverifiable'
 
 export interface VerifiedOutputRow {
   output: string

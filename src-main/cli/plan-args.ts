@@ -1,7 +1,7 @@
 import { ShardscopeError } from '../engine/errors'
 import { parseCastTarget } from '../engine/plan/output-dtype'
 import type { PlanInput } from '../engine/plan/plan-transform'
-import type { Problem } from '../engine/plan/plan-types'
+import type { CrcCheck, Problem, TransformPlan } from '../engine/plan/plan-types'
 import { requireInteger } from './args'
 import type { CliIO } from './io'
 import { DECRYPT_OPTIONS, decryptionOptions, readStrategies, STRATEGY_OPTIONS } from './strategy-args'
@@ -17,6 +17,8 @@ export const PLAN_OPTIONS = {
   dtype: { type: 'string' },
   exclude: { type: 'string' },
   crc: { type: 'boolean' },
+  overwrite: { type: 'boolean' },
+  'verify-crc': { type: 'boolean' },
   json: { type: 'boolean' },
   ...DECRYPT_OPTIONS,
   help: { type: 'boolean', short: 'h' }
@@ -33,6 +35,8 @@ type PlanValues = {
   dtype?: string
   exclude?: string
   crc?: boolean
+  overwrite?: boolean
+  'verify-crc'?: boolean
   'dec-key'?: string
   'dec-mode'?: string
 }
@@ -51,6 +55,8 @@ export async function planInputFrom(values: PlanValues, requireDestination: bool
     sourceFolder: values.src,
     destinationFolder: values.dst ?? '(not written)',
     checkDestination: values.dst !== undefined,
+    overwrite: values.overwrite === true,
+    verifyCrc: values['verify-crc'] === true,
     options: {
       format,
       crc: values.crc === true,
@@ -77,6 +83,32 @@ export async function planInputFrom(values: PlanValues, requireDestination: bool
   if (values.rank) input.ranks = values.rank.map((r) => requireInteger('--rank', r))
   return input
 }
+
+/** One line on how the plan's sources get their CRC-32 checked (spec §1.9, §2.4). */
+export function describeCrcChecks(plan: TransformPlan): string | undefined {
+  const files = new Map<string, CrcCheck>()
+  for (const rank of plan.ranks)
+    for (const s of rank.sources) {
+      const before = files.get(s.path)
+      // A file one rank reads whole and another only partly still gets checked once.
+      if (!before || CRC_RANK[s.crc] > CRC_RANK[before]) files.set(s.path, s.crc)
+    }
+  const count = (c: CrcCheck) => [...files.values()].filter((x) => x === c).length
+  const checked = count('during-run') + count('requested')
+  const unchecked = count('not-checked')
+  if (checked === 0 && unchecked === 0) return undefined
+  const parts = [
+    `${checked} of ${files.size} source file${files.size === 1 ? '' : 's'} get their CRC-32 checked` +
+      (count('during-run') > 0 ? ` (${count('during-run')} because the run reads them whole anyway)` : '')
+  ]
+  if (unchecked > 0)
+    parts.push(
+      `${unchecked} carr${unchecked === 1 ? 'ies' : 'y'} a CRC that is checked only with --verify-crc`
+    )
+  return `CRC: ${parts.join('; ')}.`
+}
+
+const CRC_RANK: Record<CrcCheck, number> = { none: 0, 'not-checked': 1, requested: 2, 'during-run': 3 }
 
 /** Writes warnings and notes to stderr; returns the errors (all of them). */
 export function printProblems(io: CliIO, problems: Problem[]): Problem[] {

@@ -22,6 +22,10 @@ export type ErrorCode =
   | 'IO_ERROR'
   | 'CANCELLED'
   | 'VERIFY_FAILED'
+  /** Another run holds the destination's lock. */
+  | 'BUSY'
+  /** A source file is not the one the plan was made from. */
+  | 'SOURCE_CHANGED'
 
 export interface ErrorSubject {
   file?: string

@@ -70,3 +70,28 @@ export async function writeSyntheticCheckpoint(
   await writeStrategyFile(syntheticStrategy(devMatrix, params), strategy)
   return { folder, strategy }
 }
+
+/**
+ * A synthetic dp2 × mp4 checkpoint of `count` [rows, 1024] Float32 weights and the CLI arguments that convert it
+ * to 8-way model parallelism on dimension 0: work that takes a measurable while, for kill and race tests.
+ */
+export async function writeSyntheticConversion(
+  root: string,
+  count: number,
+  rows: number
+): Promise<{ args: string[] }> {
+  const params = Array.from({ length: count }, (_, i) => ({
+    name: `layers.${i}.weight`,
+    dtype: 'Float32' as const,
+    shape: [rows, 1024],
+    map: [1, 0]
+  }))
+  const { folder, strategy } = await writeSyntheticCheckpoint(root, [2, 4], params)
+  const dst = syntheticStrategy(
+    [8],
+    params.map((p) => ({ ...p, map: [0, -1] }))
+  )
+  const dstStrategy = join(root, 'dst.ckpt')
+  await writeStrategyFile(dst, dstStrategy)
+  return { args: ['--src', folder, '--src-strategy', strategy, '--dst-strategy', dstStrategy, '--jobs', '1'] }
+}

@@ -6,11 +6,12 @@ import { jsKernels } from '../../src-main/engine/exec/kernels-select'
 import { runTransform } from '../../src-main/engine/exec/run-transform'
 import { CkptWriter } from '../../src-main/engine/formats/ckpt/ckpt-writer'
 import { readStrategyFile, writeStrategyFile } from '../../src-main/engine/formats/strategy/strategy-file'
-import { AtomicFileSink, type ByteSink } from '../../src-main/engine/io/byte-sink'
+import { AtomicFileSink } from '../../src-main/engine/io/byte-sink'
 import { planTransform } from '../../src-main/engine/plan/plan-transform'
 import { readAllTensors } from '../helpers/ckpt'
 import { cli } from '../helpers/cli'
 import { oracle } from '../helpers/fixtures'
+import { hookedSink } from '../helpers/sink-hook'
 import { useTempDirs } from '../helpers/temp-dir'
 import { writeSyntheticCheckpoint, type SyntheticParam } from '../helpers/synthetic'
 
@@ -169,7 +170,7 @@ describe('validation before any byte moves (all problems at once)', () => {
   it('duplicate and out-of-range destination ranks', async () => {
     const stderr = await transformFails(oracle(CASE, 'src'), '--rank', '1', '--rank', '1', '--rank', '9')
     expect(stderr).toContain('error: Destination rank 1 is given more than once.')
-    expect(stderr).toContain('error: Destination rank 9 does not exist: the destination has ranks 0 to 3.')
+    expect(stderr).toContain('error: Destination rank 9 does not exist: the destination has 4 ranks, 0 to 3.')
   })
 
   it('a pipeline strategy missing a stage', async () => {
@@ -247,8 +248,8 @@ describe('failures during the run leave no output that looks complete', () => {
     const victim = plan.ranks[1]!.sources[0]!.path
     truncateSync(victim, Math.floor(readFileSync(victim).length / 2))
     await expect(runTransform(plan, { jobs: 2 })).rejects.toMatchObject({
-      code: 'TRUNCATED',
-      message: expect.stringContaining(`${victim} is truncated`)
+      code: 'SOURCE_CHANGED',
+      message: expect.stringContaining(`Source ${victim} (rank ${plan.ranks[1]!.sources[0]!.rank}) changed`)
     })
     expect(filesUnder(out).filter((f) => f.endsWith('.tmp'))).toEqual([])
     const manifest = JSON.parse(readFileSync(join(out, 'shardscope-manifest.json'), 'utf8'))
@@ -260,33 +261,17 @@ describe('failures during the run leave no output that looks complete', () => {
   it('a full disk (write error injected at the sink)', async () => {
     const { plan, out } = await syntheticPlan()
     const rank = plan.ranks[0]!
-    let tempPath = ''
-    const fullDisk = async (path: string): Promise<ByteSink> => {
-      const real = await AtomicFileSink.create(path)
-      tempPath = path + '.tmp'
-      let written = 0
-      return {
-        name: real.name,
-        get position() {
-          return real.position
-        },
-        async write(data) {
-          written += data.length
-          if (written > 1_000_000)
-            throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })
-          await real.write(data)
-        },
-        commit: () => real.commit(),
-        abort: () => real.abort()
-      }
-    }
+    const fullDisk = hookedSink((written, data) => {
+      if (written + data.length > 1_000_000)
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })
+    })
     await expect(
       executeRank(
         { plan: rank, destinationFolder: out, options: plan.options },
         { kernels: jsKernels, onProgress: () => undefined, cancelled: () => false, createSink: fullDisk }
       )
     ).rejects.toThrow(/no space left on device/)
-    expect(existsSync(tempPath)).toBe(false)
+    expect(filesUnder(out)).toEqual([])
     expect(existsSync(join(out, rank.output))).toBe(false)
   })
 
@@ -308,10 +293,37 @@ describe('failures during the run leave no output that looks complete', () => {
     expect(outputs.length).toBeGreaterThanOrEqual(1)
     expect(outputs.length).toBeLessThan(4)
     expect(Object.keys(manifest.outputs).sort()).toEqual(outputs)
+    expect(manifest.run.state).toBe('cancelled')
+    // verify says how far the conversion got, in the folder it left.
+    const verified = await cli('verify', out)
+    expect(verified.code).toBe(0)
+    expect(verified.stdout).toContain(
+      `verified; ${outputs.length} of 4 destination ranks are done, the last run was cancelled before writing`
+    )
     // The rerun resumes: finished outputs are verified and skipped, the rest written.
     const rerun = await runTransform(plan, { jobs: 2 })
     expect(rerun.outputs.filter((o) => o.skipped).map((o) => o.output)).toEqual(outputs)
     expect(rerun.outputs).toHaveLength(4)
+  })
+
+  it('a run cancelled before any output: verify fails, saying there is nothing to verify', async () => {
+    const { plan, out } = await syntheticPlan()
+    const controller = new AbortController()
+    controller.abort()
+    await expect(runTransform(plan, { jobs: 1, signal: controller.signal })).rejects.toMatchObject({
+      code: 'CANCELLED'
+    })
+    const verified = await cli('verify', out)
+    expect(verified.code).toBe(1)
+    expect(verified.stderr).toBe(
+      `shardscope verify: nothing to verify: the manifest of ${out} lists no finished output; 0 of 4 destination ranks are done, the last run was cancelled before writing rank_0/checkpoint_0.ckpt, rank_1/checkpoint_1.ckpt, rank_2/checkpoint_2.ckpt, rank_3/checkpoint_3.ckpt; run the same transform again to resume.\n`
+    )
+    expect(JSON.parse((await cli('verify', out, '--json')).stdout)).toMatchObject({
+      verified: false,
+      outputs: [],
+      destinationRanks: 4,
+      lastRun: 'cancelled'
+    })
   })
 
   it('the CLI exits 130 on cancellation', async () => {
@@ -338,8 +350,8 @@ describe('failures during the run leave no output that looks complete', () => {
       io
     )
     expect(code).toBe(130)
-    expect(io.stderr).toContain(
-      'The conversion was cancelled; finished outputs are kept and a re-run resumes from them.'
+    expect(io.stderr).toMatch(
+      /The conversion was cancelled with [0-3] of 4 outputs complete; finished outputs are kept and a re-run resumes from them\.\n/
     )
     expect(filesUnder(out).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })

@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { readStrategyFile, writeStrategyFile } from '../../src-main/engine/formats/strategy/strategy-file'
 import { cli } from '../helpers/cli'
 import { useTempDirs } from '../helpers/temp-dir'
-import { writeSyntheticCheckpoint } from '../helpers/synthetic'
+import { writeSyntheticConversion } from '../helpers/synthetic'
 
 const tempDir = useTempDirs()
 const ROOT = join(__dirname, '../..')
@@ -23,19 +22,7 @@ function manifestOutputs(out: string): string[] {
 describe('a killed run, then a re-run', () => {
   it('leaves only complete outputs, and the re-run resumes from them to the same result', async () => {
     const root = tempDir()
-    const params = Array.from({ length: 8 }, (_, i) => ({
-      name: `layers.${i}.weight`,
-      dtype: 'Float32' as const,
-      shape: [1024, 1024],
-      map: [1, 0]
-    }))
-    const { folder, strategy } = await writeSyntheticCheckpoint(root, [2, 4], params)
-    const dst = await readStrategyFile(strategy)
-    for (const l of dst.layouts) l.devMatrix = [8]
-    for (const l of dst.layouts) l.tensorMap = [0, -1]
-    const dstStrategy = join(root, 'dst.ckpt')
-    await writeStrategyFile(dst, dstStrategy)
-    const args = ['--src', folder, '--src-strategy', strategy, '--dst-strategy', dstStrategy, '--jobs', '1']
+    const { args } = await writeSyntheticConversion(root, 8, 1024)
 
     const killed = join(root, 'killed')
     const child = spawn(

@@ -1,15 +1,17 @@
 import { planTransform } from '../../engine/plan/plan-transform'
 import { parseCommandArgs } from '../args'
 import type { CliIO } from '../io'
-import { PLAN_OPTIONS, planInputFrom, printProblems } from '../plan-args'
+import { describeCrcChecks, PLAN_OPTIONS, planInputFrom, printProblems } from '../plan-args'
 import { formatBytes, formatTable } from '../table'
 
 export const PLAN_USAGE = `Usage: shardscope plan --src <dir> [--dst <dir>] [--src-strategy <file|dir>] [--dst-strategy <file|dir>]
-         [--prefix <p>] [--rank <r>]... [--format ckpt|safetensors] [--dtype <t>] [--exclude <regex>] [--json]
+         [--prefix <p>] [--rank <r>]... [--format ckpt|safetensors] [--dtype <t>] [--exclude <regex>]
+         [--verify-crc] [--overwrite] [--json]
 
 Plans the same conversion as "transform" without moving a byte: for every destination rank the source ranks
 it reads, the bytes it reads and writes, the files it opens and its peak buffer memory, and every problem
-found in the inputs. Exits 2 when the inputs have errors.
+found in the inputs, including whether --dst may be written (see "transform --help") and which source files
+get their CRC-32 checked. Exits 2 when the inputs have errors.
 `
 
 export async function planCommand(argv: string[], io: CliIO): Promise<number> {
@@ -23,6 +25,12 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     rank: r.rank,
     output: r.output,
     sources: r.sourceRanks,
+    sourceFiles: r.sources.map((f) => ({
+      rank: f.rank,
+      path: f.path,
+      ...(f.realPath ? { realPath: f.realPath } : {}),
+      crc: f.crc
+    })),
     params: r.params.length,
     bytesRead: r.totals.bytesRead,
     bytesWritten: r.totals.bytesWritten,
@@ -41,12 +49,14 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
           bytesWritten: summary.reduce((s, r) => s + r.bytesWritten, 0)
         },
         excluded: plan.excluded,
+        conversion: plan.conversion.recipe,
         problems: plan.problems
       }) + '\n'
     )
     return errors.length > 0 ? 2 : 0
   }
   printProblems(io, plan.problems)
+  const crc = describeCrcChecks(plan)
   io.out(
     `Plan: ${plan.source.stageCount} × ${plan.source.stageDevices} source ranks → ${plan.destination.stageCount} × ${plan.destination.stageDevices} destination ranks\n\n` +
       formatTable(
@@ -61,7 +71,8 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
           formatBytes(r.peakBuffer)
         ]),
         [0, 3, 4, 5, 6]
-      )
+      ) +
+      (crc ? `\n${crc}\n` : '')
   )
   return errors.length > 0 ? 2 : 0
 }

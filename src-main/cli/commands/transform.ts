@@ -3,13 +3,14 @@ import { runTransform } from '../../engine/exec/run-transform'
 import { planTransform } from '../../engine/plan/plan-transform'
 import { parseCommandArgs, requireInteger } from '../args'
 import type { CliIO } from '../io'
-import { PLAN_OPTIONS, planInputFrom, printProblems } from '../plan-args'
+import { describeCrcChecks, PLAN_OPTIONS, planInputFrom, printProblems } from '../plan-args'
 import { formatDuration, progressPrinter } from '../progress'
 import { formatBytes, formatTable } from '../table'
 
 export const TRANSFORM_USAGE = `Usage: shardscope transform --src <dir> --dst <dir> [--src-strategy <file|dir>] [--dst-strategy <file|dir>]
          [--prefix <p>] [--rank <r>]... [--format ckpt|safetensors] [--dtype <t>] [--exclude <regex>]
-         [--crc] [--fsync] [--jobs <n>] [--json] [--dec-key <hex|@file>] [--dec-mode <mode>]
+         [--crc] [--verify-crc] [--overwrite] [--fsync] [--jobs <n>] [--json] [--dec-key <hex|@file>]
+         [--dec-mode <mode>]
 
 Converts the distributed checkpoint in --src (rank_N/ folders) from the source strategy's layout to the
 destination strategy's, writing <dst>/rank_<r>/<prefix><r>.ckpt (or .safetensors) for every destination rank.
@@ -19,12 +20,16 @@ A strategy may be a folder of per-stage files; they are merged automatically.
   --rank      write only these destination ranks (repeatable); only their source ranks need to exist
   --dtype     cast floating-point tensors (bfloat16, float16, float32, float64), rounding to nearest-even
   --exclude   leave out parameters whose names match, e.g. '^(adam_[mv]|accu_grads)\\.|^global_step$'
-  --crc       append MindSpore's CRC-32 trailer to .ckpt outputs
-  --fsync     flush each output to disk before it gets its final name (safe against power loss; slower)
-  --jobs      destination ranks written in parallel (default: number of cores)
+  --crc         append MindSpore's CRC-32 trailer to .ckpt outputs
+  --verify-crc  check the CRC-32 of every source that has one (sources a rank reads whole are always checked)
+  --overwrite   replace another conversion already in --dst: its outputs and manifest are deleted first
+  --fsync       flush each output to disk before it gets its final name (safe against power loss; slower)
+  --jobs        destination ranks written in parallel (default: number of cores)
 
-Re-running resumes: outputs that shardscope-manifest.json vouches for are verified and skipped.
-Exit codes: 0 done, 2 bad input (nothing written), 130 cancelled (finished outputs kept).
+--dst must be new or empty, or hold this same conversion: re-running resumes (outputs that
+shardscope-manifest.json vouches for are verified and skipped). It must not be, or lie inside, the source.
+One run at a time writes a destination (it holds <dst>/.shardscope.lock); sources changed after planning
+are refused. Exit codes: 0 done, 2 bad input (nothing written), 130 cancelled (finished outputs kept).
 `
 
 export async function transformCommand(argv: string[], io: CliIO): Promise<number> {
@@ -48,6 +53,8 @@ export async function transformCommand(argv: string[], io: CliIO): Promise<numbe
       `nothing was written: ${errors.length} problem${errors.length === 1 ? '' : 's'} above must be fixed first.`
     )
   }
+  const crc = describeCrcChecks(plan)
+  if (crc && !values.json) io.err(`${crc}\n`)
   const printer = progressPrinter(io)
   const summary = await runTransform(plan, {
     ...(jobs !== undefined ? { jobs } : {}),
@@ -78,7 +85,11 @@ export async function transformCommand(argv: string[], io: CliIO): Promise<numbe
       (written < summary.outputs.length
         ? `; ${summary.outputs.length - written} were already done and verified`
         : '') +
-      `.\nManifest: ${summary.manifest}\n`
+      `.\n` +
+      (summary.complete.done < summary.complete.of
+        ? `The destination holds ${summary.complete.done} of the conversion's ${summary.complete.of} destination ranks.\n`
+        : '') +
+      `Manifest: ${summary.manifest}\n`
   )
   return 0
 }

@@ -10,6 +10,7 @@ import type { ByteSource } from '../io/byte-source'
 import type { ParamPlan, PlanOptions, RankPlan } from '../plan/plan-types'
 import { allocateBuffers, assembleParam, type AssemblyBuffers } from './assemble-param'
 import type { Kernels } from './kernels'
+import { requireUnchanged, withCrcCheck, type CrcCheckedSource } from './source-checks'
 
 export interface RankJob {
   plan: RankPlan
@@ -18,6 +19,8 @@ export interface RankJob {
   open?: CheckpointOpenOptions
   /** fsync each output before renaming it (survives power loss, costs a disk flush per file). */
   durable?: boolean
+  /** The run's id: names the temporary file, so two runs never share one. */
+  runId?: string
 }
 
 export interface RankResult {
@@ -25,6 +28,8 @@ export interface RankResult {
   output: string
   size: number
   sha256: string
+  /** Sources whose CRC-32 was checked while this output was made. */
+  crcVerified: string[]
 }
 
 export interface RankExecution {
@@ -38,18 +43,34 @@ export interface RankExecution {
 }
 
 /**
- * Writes one destination rank's file exactly as its plan says: sources opened once, tensors assembled slab by
- * slab, output written to `<name>.tmp` and renamed only when complete. Any failure or cancellation deletes the
- * temporary file, so nothing half-written ever carries the final name.
+ * Writes one destination rank's file exactly as its plan says: sources checked to be the planned files and
+ * opened once, tensors assembled slab by slab, output written to `<name>.shardscope-<run>.tmp` and renamed only
+ * when complete — and only if every source is still the planned file and every CRC the plan asks for is
+ * intact. Any failure or cancellation deletes the temporary file, so nothing half-written or unchecked ever
+ * carries the final name.
  */
 export async function executeRank(job: RankJob, execution: RankExecution): Promise<RankResult> {
   const path = join(job.destinationFolder, job.plan.output)
+  const rank = job.plan.rank
   const sources: ByteSource[] = []
+  const crcChecks: { path: string; check: CrcCheckedSource }[] = []
   let sink: ByteSink | undefined
   try {
-    for (const source of job.plan.sources) sources.push(await openCheckpointBytes(source.path, job.open))
+    for (const source of job.plan.sources) {
+      await requireUnchanged(source, rank)
+      const bytes = await openCheckpointBytes(source.path, job.open)
+      sources.push(bytes)
+      await requireUnchanged(source, rank)
+      if (source.crc === 'during-run' || source.crc === 'requested') {
+        const check = await withCrcCheck(bytes, source, rank)
+        sources[sources.length - 1] = check.source
+        crcChecks.push({ path: source.path, check })
+      }
+    }
     sink = await (
-      execution.createSink ?? ((p) => AtomicFileSink.create(p, { durable: job.durable === true }))
+      execution.createSink ??
+      ((p) =>
+        AtomicFileSink.create(p, { durable: job.durable === true, ...(job.runId ? { tag: job.runId } : {}) }))
     )(path)
     const buffers = execution.buffers ?? allocateBuffers()
     let bytesDone = 0
@@ -63,7 +84,7 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
         if (execution.cancelled())
           throw new ShardscopeError('CANCELLED', `Cancelled while writing ${path}.`, {
             file: path,
-            rank: job.plan.rank
+            rank
           })
       },
       progress: (bytes: number) => {
@@ -72,6 +93,11 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
       }
     })
     const done = () => execution.onProgress(bytesDone, ++paramsDone)
+    // Called once every byte the rank needs has been read, before the output gets its final name.
+    const beforeCommit = async () => {
+      for (const source of job.plan.sources) await requireUnchanged(source, rank)
+      for (const { check } of crcChecks) await check.verify()
+    }
     let result
     if (job.options.format === 'safetensors') {
       const writer = await SafetensorsWriter.create(sink, job.plan.params.map(tensorSpec))
@@ -83,6 +109,7 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
         )
         done()
       }
+      await beforeCommit()
       result = await writer.finish()
     } else {
       const writer = new CkptWriter(sink, { crc: job.options.crc })
@@ -100,10 +127,17 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
         )
         done()
       }
+      await beforeCommit()
       result = await writer.finish()
     }
     sink = undefined
-    return { rank: job.plan.rank, output: job.plan.output, size: result.size, sha256: result.sha256 }
+    return {
+      rank,
+      output: job.plan.output,
+      size: result.size,
+      sha256: result.sha256,
+      crcVerified: crcChecks.map((c) => c.path)
+    }
   } finally {
     if (sink) await sink.abort()
     await Promise.all(sources.map((s) => s.close().catch(() => undefined)))

@@ -2,37 +2,75 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ShardscopeError } from '../errors'
 import { AtomicFileSink } from '../io/byte-sink'
+import type { FileIdentity } from '../io/file-identity'
+import type { ConversionIdentity } from '../plan/plan-types'
 
 export const MANIFEST_NAME = 'shardscope-manifest.json'
 
-/** What a source file was when an output was made from it; a change means the output is stale. */
-export interface InputIdentity {
+/** Digests of an output file, lower-case hex; `verify` checks every one it knows. */
+export interface OutputHashes {
+  sha256?: string
+  xxh3_128?: string
+}
+
+/** The hash algorithms `verify` can recompute today. */
+export const VERIFIABLE_HASHES = ['sha256'] as const satisfies readonly (keyof OutputHashes)[]
+
+/**
+ * A source file an output was made from, as it was when read. Version-1 manifests recorded path, size and
+ * modification time only.
+ */
+export interface SourceRecord extends Partial<FileIdentity> {
+  rank?: number
   path: string
+  realPath?: string
   size: number
   mtimeMs: number
+  /** The file's CRC-32 was checked while this output was made. */
+  crcVerified?: boolean
 }
 
 export interface ManifestOutput {
   rank: number
   size: number
-  sha256: string
+  hashes: OutputHashes
   /** Hash of the rank's plan and its inputs' identities: equal hashes mean "made from the same things". */
   planHash: string
-  sources: InputIdentity[]
+  sources: SourceRecord[]
   completedAt: string
 }
 
+/** The run that last wrote the manifest, and how it ended. */
+export interface ManifestRun {
+  id: string
+  state: 'running' | 'complete' | 'cancelled' | 'failed'
+  startedAt: string
+  host: string
+  pid: number
+  /** The outputs that run was asked to write. */
+  requested: string[]
+}
+
 /**
- * `shardscope-manifest.json` in the destination: each finished output's size and SHA-256 and what it was made
- * from. It is rewritten atomically after every finished rank, so a killed run resumes where it stopped.
+ * `shardscope-manifest.json` in the destination: what conversion the folder holds, each finished output's size
+ * and hashes and what it was made from, and the state of the last run. It is written before the first output
+ * exists and rewritten atomically after every finished rank, so every output lives under a manifest and a
+ * killed run resumes where it stopped.
  */
 export interface Manifest {
   format: 'shardscope-manifest'
-  version: 1
+  version: 2
+  /** Absent in manifests upgraded from version 1, which did not record it. */
+  conversion?: ConversionIdentity
   sourceFolder: string
+  /** Destination ranks of the conversion (all of them, not only those written so far). */
+  destinationRanks?: number
   strategies: { source?: StrategyIdentity; destination?: StrategyIdentity }
   options: Record<string, unknown>
   outputs: Record<string, ManifestOutput>
+  run?: ManifestRun
+  /** Set when the file on disk was a version-1 manifest. */
+  upgradedFrom?: 1
   updatedAt: string
 }
 
@@ -42,37 +80,67 @@ export interface StrategyIdentity {
   sha256: string
 }
 
+interface ManifestV1 {
+  format: 'shardscope-manifest'
+  version: 1
+  sourceFolder: string
+  strategies: Manifest['strategies']
+  options: Record<string, unknown>
+  outputs: Record<string, Omit<ManifestOutput, 'hashes'> & { sha256: string }>
+  updatedAt: string
+}
+
+/** A destination's manifest, upgraded to version 2 if it is older; undefined if there is none. */
 export async function readManifest(folder: string): Promise<Manifest | undefined> {
   const path = join(folder, MANIFEST_NAME)
   let text: string
   try {
     text = await readFile(path, 'utf8')
-  } catch {
-    return undefined
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new ShardscopeError('IO_ERROR', `Cannot read ${path}: ${(err as Error).message}.`, { file: path })
   }
   try {
-    const manifest = JSON.parse(text) as Manifest
-    if (
-      manifest.format !== 'shardscope-manifest' ||
-      manifest.version !== 1 ||
-      typeof manifest.outputs !== 'object'
-    ) {
-      throw new Error('not a Shardscope manifest')
-    }
-    return manifest
+    return upgrade(JSON.parse(text) as Manifest | ManifestV1)
   } catch (err) {
     throw new ShardscopeError(
       'CORRUPT',
       `${path} is damaged (${(err as Error).message}); delete it to start the conversion afresh.`,
-      {
-        file: path
-      }
+      { file: path }
     )
   }
 }
 
-export async function writeManifest(folder: string, manifest: Manifest): Promise<void> {
-  const sink = await AtomicFileSink.create(join(folder, MANIFEST_NAME))
+function upgrade(manifest: Manifest | ManifestV1): Manifest {
+  if (manifest?.format !== 'shardscope-manifest' || typeof manifest.outputs !== 'object')
+    throw new Error('not a Shardscope manifest')
+  if (manifest.version === 2) {
+    for (const [name, output] of Object.entries(manifest.outputs)) checkOutput(name, output)
+    return manifest
+  }
+  if (manifest.version !== 1)
+    throw new Error(`unknown manifest version ${String((manifest as { version?: unknown }).version)}`)
+  const outputs: Record<string, ManifestOutput> = {}
+  for (const [name, { sha256, ...rest }] of Object.entries(manifest.outputs)) {
+    outputs[name] = { ...rest, hashes: { sha256 } }
+    checkOutput(name, outputs[name])
+  }
+  return { ...manifest, version: 2, outputs, upgradedFrom: 1 }
+}
+
+function checkOutput(name: string, output: ManifestOutput): void {
+  const hashes = Object.entries(output?.hashes ?? {})
+  if (
+    !Number.isSafeInteger(output?.rank) ||
+    !Number.isSafeInteger(output.size) ||
+    hashes.length === 0 ||
+    hashes.some(([, digest]) => typeof digest !== 'string' || !/^[0-9a-f]+$/.test(digest))
+  )
+    throw new Error(`its entry for ${name} lacks a rank, a size or a lower-case hex hash`)
+}
+
+export async function writeManifest(folder: string, manifest: Manifest, tag?: string): Promise<void> {
+  const sink = await AtomicFileSink.create(join(folder, MANIFEST_NAME), tag ? { tag } : {})
   try {
     await sink.write(
       new TextEncoder().encode(
@@ -83,5 +151,30 @@ export async function writeManifest(folder: string, manifest: Manifest): Promise
   } catch (err) {
     await sink.abort()
     throw err
+  }
+}
+
+/** The finished outputs a manifest vouches for, by rank: what `verify`, pushes and the app list. */
+export function manifestOutputs(
+  manifest: Manifest
+): { output: string; rank: number; size: number; hashes: OutputHashes }[] {
+  return Object.entries(manifest.outputs)
+    .map(([output, o]) => ({ output, rank: o.rank, size: o.size, hashes: { ...o.hashes } }))
+    .sort((a, b) => a.rank - b.rank || (a.output < b.output ? -1 : 1))
+}
+
+/** How far the conversion is: outputs done, and of how many destination ranks (when the manifest knows). */
+export function manifestProgress(manifest: Manifest): {
+  done: number
+  destinationRanks?: number
+  lastRun?: ManifestRun['state']
+  requestedMissing: string[]
+} {
+  const missing = (manifest.run?.requested ?? []).filter((o) => !(o in manifest.outputs))
+  return {
+    done: Object.keys(manifest.outputs).length,
+    ...(manifest.destinationRanks !== undefined ? { destinationRanks: manifest.destinationRanks } : {}),
+    ...(manifest.run ? { lastRun: manifest.run.state } : {}),
+    requestedMissing: missing
   }
 }

@@ -1,48 +1,20 @@
-import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
-import { stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isShardscopeError, ShardscopeError } from '../errors'
-import { ioError } from '../io/io-error'
 import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
-import { TEMP_SUFFIX } from '../io/byte-sink'
-import type { RankPlan, TransformPlan } from '../plan/plan-types'
-import {
-  MANIFEST_NAME,
-  readManifest,
-  writeManifest,
-  type InputIdentity,
-  type Manifest,
-  type StrategyIdentity
-} from './manifest'
+import { newWriterTag } from '../io/byte-sink'
+import { ensureDirectory } from '../io/ensure-directory'
+import { ioError } from '../io/io-error'
+import { checkDestinationAliasing } from '../plan/destination-aliasing'
+import type { Problem, TransformPlan } from '../plan/plan-types'
+import { DestinationLock } from './destination-lock'
+import { MANIFEST_NAME, writeManifest, type Manifest, type ManifestRun } from './manifest'
+import { rankPlanHash, sourceRecords } from './output-identity'
+import { prepareDestination } from './prepare-destination'
+import { initialProgress, updateTotals, type TransformProgress } from './transform-progress'
 import { errorFromWorker, WorkerPool } from './worker-pool'
 
-export type RankState = 'queued' | 'checking' | 'running' | 'done' | 'skipped' | 'failed' | 'cancelled'
-
-export interface RankProgress {
-  rank: number
-  output: string
-  state: RankState
-  bytesDone: number
-  bytesTotal: number
-  paramsDone: number
-  paramsTotal: number
-}
-
-export interface TransformProgress {
-  ranks: RankProgress[]
-  bytesDone: number
-  bytesTotal: number
-  paramsDone: number
-  paramsTotal: number
-  ranksDone: number
-  ranksSkipped: number
-  ranksTotal: number
-  elapsedSeconds: number
-  bytesPerSecond: number
-  /** Undefined until there is a rate to extrapolate from. */
-  etaSeconds?: number
-}
+export type { RankProgress, RankState, TransformProgress } from './transform-progress'
 
 export interface RunOptions {
   /** Destination ranks written in parallel, each on its own worker thread. Default: the machine's cores. */
@@ -54,17 +26,30 @@ export interface RunOptions {
   durable?: boolean
 }
 
+export interface RunOutput {
+  rank: number
+  output: string
+  size: number
+  sha256: string
+  skipped: boolean
+  /** Sources whose CRC-32 was checked while this output was made (none for a skipped output). */
+  crcVerified: string[]
+}
+
 export interface RunSummary {
-  outputs: { rank: number; output: string; size: number; sha256: string; skipped: boolean }[]
+  outputs: RunOutput[]
   manifest: string
   seconds: number
   bytesWritten: number
+  /** Finished outputs the destination's manifest lists now, of the conversion's destination ranks. */
+  complete: { done: number; of: number }
 }
 
 /**
- * Runs a plan: destination ranks in parallel on worker threads, outputs verified against an existing manifest
- * and skipped when they are already right (resume), the manifest updated after each finished rank. Cancelling
- * (the signal) stops workers between slabs and leaves only finished outputs behind.
+ * Runs a plan: takes the destination's lock, checks the folder again and prepares it, then writes destination
+ * ranks in parallel on worker threads; outputs an existing manifest vouches for are verified and skipped
+ * (resume), the manifest is updated after each finished rank. Cancelling (the signal) stops workers between
+ * slabs and leaves only finished outputs behind; the manifest then says the run was cancelled.
  */
 export async function runTransform(plan: TransformPlan, options: RunOptions = {}): Promise<RunSummary> {
   const errors = plan.problems.filter((p) => p.severity === 'error')
@@ -74,34 +59,38 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
       `The conversion cannot start: ${errors.length} problem${errors.length === 1 ? '' : 's'} must be fixed first (${errors[0]!.message}${errors.length > 1 ? ' …' : ''}).`
     )
   }
+  const destination = plan.destination.folder
+  // Before creating anything: not even an empty folder may appear inside the source.
+  const aliasing: Problem[] = []
+  await checkDestinationAliasing(plan.source.folder, destination, plan.ranks, aliasing)
+  if (aliasing.length > 0)
+    throw new ShardscopeError('PLAN_INVALID', aliasing[0]!.message, { file: destination })
+  try {
+    await ensureDirectory(destination)
+  } catch (err) {
+    throw ioError(err, destination, 'create the destination folder')
+  }
+  const runId = newWriterTag()
+  const lock = await DestinationLock.acquire(destination, runId)
+  try {
+    const manifest = await prepareDestination(plan, runId)
+    return await runRanks(plan, manifest, runId, options)
+  } finally {
+    await lock.release()
+  }
+}
+
+async function runRanks(
+  plan: TransformPlan,
+  manifest: Manifest,
+  runId: string,
+  options: RunOptions
+): Promise<RunSummary> {
   const started = Date.now()
   const destination = plan.destination.folder
-  const strategies = {
-    source: strategyIdentity(plan.source),
-    destination: strategyIdentity(plan.destination)
-  }
-  const previous = await readManifest(destination)
-  const manifest: Manifest = {
-    format: 'shardscope-manifest',
-    version: 1,
-    sourceFolder: plan.source.folder,
-    strategies,
-    options: { ...plan.options },
-    outputs: { ...(previous?.outputs ?? {}) },
-    updatedAt: new Date().toISOString()
-  }
-  const hashes = new Map<number, { planHash: string; sources: InputIdentity[] }>()
-  for (const rank of plan.ranks) hashes.set(rank.rank, await rankIdentity(rank, plan, strategies))
-
   const progress = initialProgress(plan)
   const report = () => {
-    const elapsed = (Date.now() - started) / 1000
-    progress.elapsedSeconds = elapsed
-    progress.bytesDone = progress.ranks.reduce((s, r) => s + (r.state === 'skipped' ? 0 : r.bytesDone), 0)
-    progress.paramsDone = progress.ranks.reduce((s, r) => s + r.paramsDone, 0)
-    progress.bytesPerSecond = elapsed > 0 ? progress.bytesDone / elapsed : 0
-    const remaining = progress.bytesTotal - progress.bytesDone
-    progress.etaSeconds = progress.bytesPerSecond > 0 ? remaining / progress.bytesPerSecond : undefined
+    updateTotals(progress, started)
     options.onProgress?.(structuredClone(progress))
   }
   const byRank = new Map(progress.ranks.map((r) => [r.rank, r]))
@@ -109,26 +98,30 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
   const pool = new WorkerPool(jobs)
   let manifestWrites = Promise.resolve()
   const saveManifest = () =>
-    (manifestWrites = manifestWrites.then(() => writeManifest(destination, manifest)))
+    (manifestWrites = manifestWrites.then(() => writeManifest(destination, manifest, runId)))
+  const finish = (state: ManifestRun['state']) => {
+    manifest.run!.state = state
+    return saveManifest()
+  }
   const onAbort = () => pool.cancel()
   options.signal?.addEventListener('abort', onAbort)
   let firstError: Error | undefined
-  const outputs: RunSummary['outputs'] = []
+  const outputs: RunOutput[] = []
   try {
-    if (options.signal?.aborted) throw cancelled()
+    if (options.signal?.aborted) throw cancelled(manifest, plan)
     await Promise.all(
       plan.ranks.map(async (rank) => {
         const entry = byRank.get(rank.rank)!
-        const identity = hashes.get(rank.rank)!
+        const planHash = rankPlanHash(rank, plan)
         const path = join(destination, rank.output)
         try {
           const recorded = manifest.outputs[rank.output]
-          if (recorded && recorded.planHash === identity.planHash) {
+          if (recorded && recorded.planHash === planHash && recorded.hashes.sha256) {
             entry.state = 'checking'
             const hashed = await pool.run({ type: 'hash', rank: rank.rank, path })
             if (
               hashed.type === 'hashed' &&
-              hashed.sha256 === recorded.sha256 &&
+              hashed.sha256 === recorded.hashes.sha256 &&
               hashed.size === recorded.size
             ) {
               entry.state = 'skipped'
@@ -139,15 +132,15 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
                 rank: rank.rank,
                 output: rank.output,
                 size: recorded.size,
-                sha256: recorded.sha256,
-                skipped: true
+                sha256: recorded.hashes.sha256,
+                skipped: true,
+                crcVerified: []
               })
               report()
               return
             }
           }
           delete manifest.outputs[rank.output]
-          await unlink(path + TEMP_SUFFIX).catch(() => undefined)
           // Queued until a worker takes it: the first progress message says it is running.
           entry.state = 'queued'
           report()
@@ -159,7 +152,8 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
                 destinationFolder: destination,
                 options: plan.options,
                 open: options.open,
-                durable: options.durable === true
+                durable: options.durable === true,
+                runId
               }
             },
             (m) => {
@@ -179,9 +173,9 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
           manifest.outputs[rank.output] = {
             rank: rank.rank,
             size: result.size,
-            sha256: result.sha256,
-            planHash: identity.planHash,
-            sources: identity.sources,
+            hashes: { sha256: result.sha256 },
+            planHash,
+            sources: sourceRecords(rank, result.crcVerified),
             completedAt: new Date().toISOString()
           }
           outputs.push({
@@ -189,7 +183,8 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
             output: rank.output,
             size: result.size,
             sha256: result.sha256,
-            skipped: false
+            skipped: false,
+            crcVerified: result.crcVerified
           })
           report()
           await saveManifest()
@@ -206,9 +201,19 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
         }
       })
     )
-    await saveManifest()
-    if (options.signal?.aborted) throw cancelled()
-    if (firstError) throw firstError
+    if (options.signal?.aborted) {
+      await finish('cancelled')
+      throw cancelled(manifest, plan)
+    }
+    if (firstError) {
+      await finish(isShardscopeError(firstError) && firstError.code === 'CANCELLED' ? 'cancelled' : 'failed')
+      throw firstError
+    }
+    await finish('complete')
+  } catch (err) {
+    // A run that stopped before any rank settled (cancelled at once) still leaves its state behind.
+    if (manifest.run!.state === 'running') await finish('cancelled').catch(() => undefined)
+    throw err
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
     await manifestWrites.catch(() => undefined)
@@ -219,65 +224,15 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
     outputs,
     manifest: join(destination, MANIFEST_NAME),
     seconds: (Date.now() - started) / 1000,
-    bytesWritten: outputs.filter((o) => !o.skipped).reduce((s, o) => s + o.size, 0)
+    bytesWritten: outputs.filter((o) => !o.skipped).reduce((s, o) => s + o.size, 0),
+    complete: { done: Object.keys(manifest.outputs).length, of: plan.destination.rankCount }
   }
 }
 
-function cancelled(): ShardscopeError {
+function cancelled(manifest: Manifest, plan: TransformPlan): ShardscopeError {
+  const done = Object.keys(manifest.outputs).length
   return new ShardscopeError(
     'CANCELLED',
-    'The conversion was cancelled; finished outputs are kept and a re-run resumes from them.'
+    `The conversion was cancelled with ${done} of ${plan.destination.rankCount} outputs complete; finished outputs are kept and a re-run resumes from them.`
   )
-}
-
-function initialProgress(plan: TransformPlan): TransformProgress {
-  const ranks: RankProgress[] = plan.ranks.map((r) => ({
-    rank: r.rank,
-    output: r.output,
-    state: 'queued',
-    bytesDone: 0,
-    bytesTotal: r.totals.bytesWritten,
-    paramsDone: 0,
-    paramsTotal: r.params.length
-  }))
-  return {
-    ranks,
-    bytesDone: 0,
-    bytesTotal: ranks.reduce((s, r) => s + r.bytesTotal, 0),
-    paramsDone: 0,
-    paramsTotal: ranks.reduce((s, r) => s + r.paramsTotal, 0),
-    ranksDone: 0,
-    ranksSkipped: 0,
-    ranksTotal: ranks.length,
-    elapsedSeconds: 0,
-    bytesPerSecond: 0
-  }
-}
-
-function strategyIdentity(side: {
-  strategy?: string[]
-  strategyHash?: string
-}): StrategyIdentity | undefined {
-  return side.strategy && side.strategyHash ? { paths: side.strategy, sha256: side.strategyHash } : undefined
-}
-
-async function rankIdentity(
-  rank: RankPlan,
-  plan: TransformPlan,
-  strategies: Manifest['strategies']
-): Promise<{ planHash: string; sources: InputIdentity[] }> {
-  const sources = await Promise.all(
-    rank.sources.map(async (s) => {
-      try {
-        const info = await stat(s.path)
-        return { path: s.path, size: info.size, mtimeMs: info.mtimeMs }
-      } catch (err) {
-        throw ioError(err, s.path, 'read source checkpoint')
-      }
-    })
-  )
-  const planHash = createHash('sha256')
-    .update(JSON.stringify({ rank, options: plan.options, sources, strategies }))
-    .digest('hex')
-  return { planHash, sources }
 }

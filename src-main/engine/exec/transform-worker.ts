@@ -63,6 +63,8 @@ async function planFromPaths(job: PlanJob) {
   if (job.destinationStrategy) input.destinationStrategy = await readStrategyInput(job.destinationStrategy)
   if (job.ranks) input.ranks = job.ranks
   if (job.open) input.open = job.open
+  if (job.overwrite) input.overwrite = true
+  if (job.verifyCrc) input.verifyCrc = true
   return planTransform(input)
 }
 

@@ -11,6 +11,9 @@ export interface PlanJob {
   ranks?: number[]
   options: PlanOptions
   open?: CheckpointOpenOptions
+  /** Replace a previous conversion in the destination (see PlanInput.overwrite). */
+  overwrite?: boolean
+  verifyCrc?: boolean
 }
 
 /** Messages between the executor's main side and its worker threads; plain data only. */

@@ -1,6 +1,6 @@
-import { createHash, type Hash } from 'node:crypto'
+import { createHash, randomBytes, type Hash } from 'node:crypto'
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { basename, dirname } from 'node:path'
 import { ensureDirectory } from './ensure-directory'
 import { ioError } from './io-error'
 
@@ -27,6 +27,27 @@ const FLUSH_THRESHOLD = 4 * 1024 * 1024
 /** The suffix of in-progress outputs; a file with it never looks complete. */
 export const TEMP_SUFFIX = '.tmp'
 
+/**
+ * In-progress files are `<name>.shardscope-<tag>.tmp`, the tag unique to the writer (a conversion run passes its
+ * run id), so two writers of the same name never share a temporary file and leftovers say whose they were.
+ */
+const TEMP_NAME = /^(.+)\.shardscope-([0-9a-z]+)\.tmp$/
+
+export function tempPathFor(path: string, tag: string): string {
+  return `${path}.shardscope-${tag}${TEMP_SUFFIX}`
+}
+
+/** For `<name>.shardscope-<tag>.tmp`: the final name and the writer's tag; undefined for any other name. */
+export function parseTempName(name: string): { final: string; tag: string } | undefined {
+  const match = TEMP_NAME.exec(basename(name))
+  return match ? { final: match[1]!, tag: match[2]! } : undefined
+}
+
+/** A fresh writer tag: 12 lower-case hex digits. */
+export function newWriterTag(): string {
+  return randomBytes(6).toString('hex')
+}
+
 export interface AtomicFileSinkOptions {
   /**
    * fsync before the rename, so that even a power loss cannot leave a complete-looking file whose data never
@@ -34,10 +55,12 @@ export interface AtomicFileSinkOptions {
    * no process ever sees a partial file under the final name.
    */
   durable?: boolean
+  /** Names the temporary file (`<path>.shardscope-<tag>.tmp`); a fresh random tag by default. */
+  tag?: string
 }
 
 /**
- * Writes `<path>.tmp`, then renames it to `<path>` on commit. Small writes are coalesced; the SHA-256 of the
+ * Writes `<path>.shardscope-<tag>.tmp`, then renames it to `<path>` on commit. Small writes are coalesced; the SHA-256 of the
  * output is computed on the way through, so nobody has to read the file back to hash it.
  */
 export class AtomicFileSink implements ByteSink {
@@ -55,10 +78,10 @@ export class AtomicFileSink implements ByteSink {
   ) {}
 
   static async create(path: string, options: AtomicFileSinkOptions = {}): Promise<AtomicFileSink> {
-    const tempPath = path + TEMP_SUFFIX
+    const tempPath = tempPathFor(path, options.tag ?? newWriterTag())
     try {
       await ensureDirectory(dirname(path))
-      const handle = await open(tempPath, 'w')
+      const handle = await open(tempPath, 'wx')
       return new AtomicFileSink(path, tempPath, handle, options.durable ?? false)
     } catch (err) {
       throw ioError(err, tempPath, 'create')

@@ -19,3 +19,44 @@ export async function crc32OfRange(source: ByteSource, start: number, end: numbe
   }
   return crc
 }
+
+// Multiplication by x^(8·2^k) modulo the CRC polynomial, as 32×32 bit matrices (one number per column), built on
+// first use: appending 2^k zero bytes to a message maps its CRC through matrix k.
+const zeroByteOperators: Uint32Array[] = []
+
+function timesMatrix(matrix: Uint32Array, vector: number): number {
+  let sum = 0
+  for (let i = 0; vector !== 0; i++, vector >>>= 1) if (vector & 1) sum ^= matrix[i]!
+  return sum >>> 0
+}
+
+function squared(matrix: Uint32Array): Uint32Array {
+  const out: Uint32Array = new Uint32Array(32)
+  for (let n = 0; n < 32; n++) out[n] = timesMatrix(matrix, matrix[n]!)
+  return out
+}
+
+function zeroBytesOperator(k: number): Uint32Array {
+  if (zeroByteOperators.length === 0) {
+    // One zero bit: shift right, folding in the reflected polynomial.
+    let operator: Uint32Array = new Uint32Array(32)
+    operator[0] = 0xedb88320
+    for (let n = 1; n < 32; n++) operator[n] = (1 << (n - 1)) >>> 0
+    for (let bits = 1; bits < 8; bits *= 2) operator = squared(operator)
+    zeroByteOperators.push(operator)
+  }
+  while (zeroByteOperators.length <= k)
+    zeroByteOperators.push(squared(zeroByteOperators[zeroByteOperators.length - 1]!))
+  return zeroByteOperators[k]!
+}
+
+/**
+ * The CRC-32 of `A ‖ B` from the CRC-32 of `A`, the CRC-32 of `B` and B's length (zlib's crc32_combine), so that
+ * pieces of a file checksummed in any order can be joined into the CRC of the whole.
+ */
+export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
+  let crc = crcA >>> 0
+  for (let k = 0, rest = lengthB; rest > 0; k++, rest = Math.floor(rest / 2))
+    if (rest % 2 === 1) crc = timesMatrix(zeroBytesOperator(k), crc)
+  return (crc ^ crcB) >>> 0
+}

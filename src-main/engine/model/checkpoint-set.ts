@@ -1,19 +1,26 @@
-import { readdir, stat } from 'node:fs/promises'
+import type { Dirent } from 'node:fs'
+import { readdir, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ShardscopeError } from '../errors'
+import { identityOf, type FileIdentity } from '../io/file-identity'
 import { ioError } from '../io/io-error'
+import { firstRanks, formatRanges, gapsOf, rangesOf } from './rank-ranges'
 
 export type CheckpointFormat = 'ckpt' | 'safetensors'
 
 /** The checkpoint file MindSpore would load for one rank, and what else was in its folder. */
 export interface RankFile {
   rank: number
-  /** Absolute path of the chosen file. */
+  /** Absolute path of the chosen file, as reached through the folder (symbolic links not resolved). */
   path: string
+  /** The file's real path when a symbolic link (of the rank folder or the file itself) leads elsewhere. */
+  realPath?: string
   /** File name inside `rank_<r>/`. */
   file: string
   format: CheckpointFormat
   size: number
+  /** Size, times, inode and device when the folder was scanned: a later difference means the file changed. */
+  identity: FileIdentity
   /** Every checkpoint file in the rank folder, chosen one included, in name order. */
   candidates: string[]
 }
@@ -22,8 +29,13 @@ export interface RankFile {
 export interface CheckpointSet {
   root: string
   ranks: RankFile[]
-  /** Ranks between 0 and the highest rank that have no usable file. */
+  /**
+   * Ranks between 0 and the highest rank that have no usable file, ascending: at most MISSING_LIST_LIMIT of them
+   * (a folder holding rank_0/ and rank_99999999/ must not cost a list of a hundred million numbers).
+   */
   missingRanks: number[]
+  /** All missing ranks as inclusive ranges [first, last], ascending. */
+  missingRanges: [number, number][]
   format: CheckpointFormat | 'mixed'
   totalBytes: number
   /** Plain sentences: errors (gaps, empty rank folders, mixed formats) stop a conversion, warnings do not. */
@@ -35,37 +47,54 @@ export interface FolderProblem {
   message: string
 }
 
+export const MISSING_LIST_LIMIT = 4096
+
 const RANK_DIR = /^rank_(\d+)$/
+// MindSpore's rank ids are C ints; larger numbers are not ranks (and would lose precision as JS numbers).
+const MAX_RANK_ID = 2 ** 31 - 1
 
 /**
  * Reads a checkpoint folder the way MindSpore's `transform_checkpoints` does: only `rank_<digits>/` folders
  * count; in each, the lexicographically last `.ckpt` (or the `.safetensors` with the largest trailing
- * epoch/step numbers) is the rank's file. Only directory listings and sizes are read.
+ * epoch/step numbers) is the rank's file. Symbolic links to rank folders and rank files are followed, as
+ * MindSpore's glob and isdir do (clusters link rank folders from several mounts); the real path is reported.
+ * Only directory listings and file metadata are read.
  */
 export async function scanCheckpointFolder(
   root: string,
   onlyRanks?: readonly number[]
 ): Promise<CheckpointSet> {
-  let entries: import('node:fs').Dirent[]
+  let entries: Dirent[]
   try {
     entries = await readdir(root, { withFileTypes: true })
   } catch (err) {
     throw ioError(err, root, 'read checkpoint folder')
   }
-  const rankDirs = entries
-    .filter((e) => e.isDirectory() && RANK_DIR.test(e.name))
-    .map((e) => ({ name: e.name, rank: Number(RANK_DIR.exec(e.name)![1]) }))
-    .filter((d) => !onlyRanks || onlyRanks.includes(d.rank))
-    .sort((a, b) => a.rank - b.rank)
+  const problems: FolderProblem[] = []
+  const wanted = onlyRanks ? new Set(onlyRanks) : undefined
+  const candidates = entries
+    .filter((e) => RANK_DIR.test(e.name))
+    .map((e) => ({ entry: e, name: e.name, rank: Number(RANK_DIR.exec(e.name)![1]) }))
+    .filter((d) => {
+      if (d.rank <= MAX_RANK_ID) return true
+      problems.push({
+        severity: 'warning',
+        message: `${d.name}/ is ignored: rank ids go up to ${MAX_RANK_ID}.`
+      })
+      return false
+    })
+    .filter((d) => !wanted || wanted.has(d.rank))
+  const rankDirs: { name: string; rank: number }[] = []
+  for (const d of candidates) if (await isDirectoryEntry(root, d.entry)) rankDirs.push(d)
+  rankDirs.sort((a, b) => a.rank - b.rank || (a.name < b.name ? -1 : 1))
   if (rankDirs.length === 0) {
-    const wanted = onlyRanks ? ` for rank ${onlyRanks.join(', ')}` : ''
+    const only = onlyRanks ? ` for rank ${onlyRanks.join(', ')}` : ''
     throw new ShardscopeError(
       'BAD_INPUT',
-      `${root} holds no rank_N folders${wanted}; a distributed checkpoint folder has one rank_<id>/ subfolder per rank.`,
+      `${root} holds no rank_N folders${only}; a distributed checkpoint folder has one rank_<id>/ subfolder per rank.`,
       { file: root }
     )
   }
-  const problems: FolderProblem[] = []
   const ranks: RankFile[] = []
   const seen = new Set<number>()
   for (const dir of rankDirs) {
@@ -81,20 +110,23 @@ export async function scanCheckpointFolder(
     if (file) ranks.push(file)
   }
   const present = new Set(ranks.map((r) => r.rank))
-  const expected = onlyRanks ? [...onlyRanks] : range(Math.max(...rankDirs.map((d) => d.rank)) + 1)
-  const missingRanks = expected.filter((r) => !present.has(r)).sort((a, b) => a - b)
-  if (missingRanks.length > 0)
+  const missingRanges = onlyRanks
+    ? rangesOf(onlyRanks.filter((r) => !present.has(r)))
+    : gapsOf(
+        ranks.map((r) => r.rank),
+        rankDirs[rankDirs.length - 1]!.rank
+      )
+  if (missingRanges.length > 0) {
+    const count = missingRanges.reduce((n, [a, b]) => n + b - a + 1, 0)
     problems.push({
       severity: 'error',
-      message: `Missing rank${missingRanks.length > 1 ? 's' : ''}: ${missingRanks.join(', ')}.`
+      message: `Missing rank${count > 1 ? 's' : ''}: ${formatRanges(missingRanges)}.`
     })
+  }
   const formats = new Set(ranks.map((r) => r.format))
   if (formats.size > 1) {
     const list = (f: CheckpointFormat) =>
-      ranks
-        .filter((r) => r.format === f)
-        .map((r) => r.rank)
-        .join(', ')
+      formatRanges(rangesOf(ranks.filter((r) => r.format === f).map((r) => r.rank)))
     problems.push({
       severity: 'error',
       message: `The folder mixes formats: .ckpt for rank ${list('ckpt')} and .safetensors for rank ${list('safetensors')}.`
@@ -103,11 +135,22 @@ export async function scanCheckpointFolder(
   return {
     root,
     ranks,
-    missingRanks,
+    missingRanks: firstRanks(missingRanges, MISSING_LIST_LIMIT),
+    missingRanges,
     format: formats.size > 1 ? 'mixed' : (ranks[0]?.format ?? 'ckpt'),
     totalBytes: ranks.reduce((sum, r) => sum + r.size, 0),
     problems
   }
+}
+
+/** A directory, or a symbolic link to one (a dangling link is not). */
+async function isDirectoryEntry(parent: string, entry: Dirent): Promise<boolean> {
+  if (entry.isDirectory()) return true
+  if (!entry.isSymbolicLink()) return false
+  return stat(join(parent, entry.name)).then(
+    (info) => info.isDirectory(),
+    () => false
+  )
 }
 
 async function chooseRankFile(
@@ -115,11 +158,24 @@ async function chooseRankFile(
   rank: number,
   problems: FolderProblem[]
 ): Promise<RankFile | undefined> {
-  let names: string[]
+  let entries: Dirent[]
   try {
-    names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name)
+    entries = await readdir(dir, { withFileTypes: true })
   } catch (err) {
     throw ioError(err, dir, 'read rank folder')
+  }
+  const names: string[] = []
+  for (const e of entries) {
+    if (!/\.(ckpt|safetensors)$/.test(e.name)) continue
+    if (e.isFile()) names.push(e.name)
+    else if (
+      e.isSymbolicLink() &&
+      (await stat(join(dir, e.name)).then(
+        (i) => i.isFile(),
+        () => false
+      ))
+    )
+      names.push(e.name)
   }
   const ckpt = names.filter((n) => n.endsWith('.ckpt')).sort(byCodePoint)
   const safetensors = names.filter((n) => n.endsWith('.safetensors')).sort(byCodePoint)
@@ -148,13 +204,24 @@ async function chooseRankFile(
     })
   }
   const path = join(dir, file)
-  let size: number
+  let identity: FileIdentity
+  let real: string
   try {
-    size = (await stat(path)).size
+    identity = identityOf(await stat(path))
+    real = await realpath(path)
   } catch (err) {
     throw ioError(err, path, 'read')
   }
-  return { rank, path, file, format, size, candidates }
+  return {
+    rank,
+    path,
+    ...(real !== path ? { realPath: real } : {}),
+    file,
+    format,
+    size: identity.size,
+    identity,
+    candidates
+  }
 }
 
 /** MindSpore keeps the safetensors file whose last two integers in the name are largest (epoch, step). */
@@ -173,8 +240,4 @@ function latestSafetensors(names: string[]): string {
 /** Python's default string order (code points), which `sorted()` in MindSpore uses. */
 function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i)
 }

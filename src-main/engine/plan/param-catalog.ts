@@ -28,14 +28,15 @@ export function buildParamCatalog(
   src: StrategySide,
   dst: StrategySide,
   indexed: Map<number, IndexedRank>,
-  problems: Problem[]
+  problems: Problem[],
+  excluded: (name: string) => boolean = () => false
 ): CatalogParam[] {
   const ranks = [...indexed.values()].sort((a, b) => a.rank - b.rank)
   const names: string[] = []
   const seen = new Set<string>()
   for (const rank of ranks) {
     for (const name of rank.tensors.keys()) {
-      if (!seen.has(name)) {
+      if (!seen.has(name) && !excluded(name)) {
         seen.add(name)
         names.push(name)
       }
@@ -54,7 +55,7 @@ export function buildParamCatalog(
       problems.push({ severity: 'error', message: err.message, param: name, file: err.file, rank: err.rank })
     }
   }
-  reportListedButAbsent(src, ranks, seen, problems)
+  reportListedButAbsent(src, ranks, seen, problems, excluded)
   return catalog
 }
 
@@ -153,10 +154,11 @@ function reportListedButAbsent(
   src: StrategySide,
   ranks: IndexedRank[],
   seen: Set<string>,
-  problems: Problem[]
+  problems: Problem[],
+  excluded: (name: string) => boolean
 ): void {
   if (!src.set || ranks.length === 0) return
-  const absent = [...src.byName.keys()].filter((name) => !seen.has(name))
+  const absent = [...src.byName.keys()].filter((name) => !seen.has(name) && !excluded(name))
   if (absent.length === 0) return
   problems.push({
     severity: 'warning',

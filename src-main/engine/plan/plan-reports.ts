@@ -49,11 +49,12 @@ export function reportCopies(
 export function reportUnplaced(
   dst: StrategySide,
   indexed: Map<number, IndexedRank>,
-  problems: Problem[]
+  problems: Problem[],
+  excluded: ReadonlySet<string> = new Set()
 ): void {
   if (!dst.set || indexed.size === 0) return
   const held = new Set([...indexed.values()].flatMap((r) => [...r.tensors.keys()]))
-  const absent = [...dst.byName.keys()].filter((name) => !held.has(name))
+  const absent = [...dst.byName.keys()].filter((name) => !held.has(name) && !excluded.has(name))
   if (absent.length === 0) return
   problems.push({
     severity: 'warning',

@@ -1,16 +1,22 @@
 import { createHash } from 'node:crypto'
+import { realpath } from 'node:fs/promises'
 import { ShardscopeError } from '../errors'
 import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
 import { encodeStrategyProtobuf } from '../formats/strategy/strategy-protobuf'
 import { scanCheckpointFolder } from '../model/checkpoint-set'
 import type { StrategySet } from '../model/strategy-set'
+import { inspectDestination } from '../exec/destination-state'
+import { conversionIdentity } from './conversion-identity'
+import { checkDestinationAliasing } from './destination-aliasing'
 import { checkDestinationFolder } from './destination-check'
+import { compileExclude, matchExcluded } from './exclude-filter'
 import { mindsporeDifferences } from './mindspore-differences'
 import { buildParamCatalog } from './param-catalog'
 import { reportCopies, reportMissingSources, reportUnplaced } from './plan-reports'
 import type { PlanOptions, Problem, RankPlan, TransformPlan } from './plan-types'
 import { rankPlan } from './rank-plan'
-import { sourceRankLists } from './rank-lists'
+import { checkRankCount, destinationRankProblem, sourceRankLists } from './rank-lists'
+import { mindsporeRecordOrder } from './record-order'
 import { indexSourceRanks } from './source-index'
 import { selectSources, type CopyReason } from './source-selection'
 import { describeSide, rankCount } from './strategy-side'
@@ -26,8 +32,12 @@ export interface PlanInput {
   ranks?: number[]
   options: PlanOptions
   open?: CheckpointOpenOptions
-  /** Whether to check that the destination folder can be written (not for a preview without one). */
+  /** Whether to check the destination folder: writable, not the source, empty or ours (not for a preview). */
   checkDestination?: boolean
+  /** Replace a previous conversion in the destination: its outputs are deleted before the run writes. */
+  overwrite?: boolean
+  /** Check the CRC-32 of every source file that has one, also of files the run does not read whole. */
+  verifyCrc?: boolean
 }
 
 /**
@@ -38,8 +48,9 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
   const problems: Problem[] = []
   const src = describeSide(input.sourceStrategy, 'source strategy')
   const dst = describeSide(input.destinationStrategy, 'destination strategy')
+  checkRankCount(dst)
   const destinationRanks = chooseDestinationRanks(input.ranks, rankCount(dst), problems)
-  const exclude = compileExclude(input.options.exclude)
+  compileExclude(input.options.exclude)
 
   if (input.checkDestination !== false) await checkDestinationFolder(input.destinationFolder, problems)
   const folder = await scanCheckpointFolder(input.sourceFolder)
@@ -62,10 +73,11 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
     input.open ?? {},
     problems
   )
-  const catalog = buildParamCatalog(src, dst, indexed, problems).filter((p) => !exclude?.test(p.name))
-  const excluded = exclude
-    ? [...new Set([...indexed.values()].flatMap((r) => [...r.tensors.keys()]))].filter((n) => exclude.test(n))
-    : []
+  const names = [...new Set([...indexed.values()].flatMap((r) => [...r.tensors.keys()]))]
+  // Excluded parameters leave the plan before anything is checked, their problems with them.
+  const excludedNames = matchExcluded(input.options.exclude, names)
+  const catalog = buildParamCatalog(src, dst, indexed, problems, (name) => excludedNames.has(name))
+  const modelOrder = catalog.map((p) => p.name)
 
   const holds = (rank: number, name: string) => indexed.get(rank)?.tensors.has(name) ?? false
   const ranks: RankPlan[] = []
@@ -77,8 +89,10 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
       if (!indexed.has(r)) missing.set(r, [...(missing.get(r) ?? []), rank])
     for (const p of selection.params)
       if (p.action === 'copy') copied.set(p.reason, (copied.get(p.reason) ?? new Set()).add(p.name))
-    if (selection.sourceRanks.every((r) => indexed.has(r)))
-      ranks.push(rankPlan(selection, catalog, indexed, input.options))
+    if (selection.sourceRanks.every((r) => indexed.has(r))) {
+      const params = mindsporeRecordOrder(selection.params, selection.stage, src, dst, indexed, modelOrder)
+      ranks.push(rankPlan({ ...selection, params }, catalog, indexed, input.options, input.verifyCrc))
+    }
   }
   reportMissingSources(
     missing,
@@ -87,7 +101,7 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
     problems
   )
   reportCopies(copied, src, dst, problems)
-  reportUnplaced(dst, indexed, problems)
+  reportUnplaced(dst, indexed, problems, excludedNames)
   mindsporeDifferences(src, dst, new Map(catalog.map((p) => [p.name, p.dtype])), problems)
   if (catalog.length === 0 && problems.every((p) => p.severity !== 'error')) {
     problems.push({
@@ -96,28 +110,54 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
       file: input.sourceFolder
     })
   }
-  return {
-    version: 1,
+  const sourceStrategyHash = src.set ? strategyHash(src.set) : undefined
+  const destinationStrategyHash = dst.set ? strategyHash(dst.set) : undefined
+  const realFolder = await realpath(input.sourceFolder).catch(() => input.sourceFolder)
+  const plan: TransformPlan = {
+    version: 2,
+    conversion: conversionIdentity({
+      sourceStrategyHash,
+      destinationStrategyHash,
+      options: input.options,
+      destinationRanks: rankCount(dst),
+      files: folder.ranks
+    }),
     source: {
       folder: input.sourceFolder,
+      ...(realFolder !== input.sourceFolder ? { realFolder } : {}),
       strategy: src.set?.sources,
-      ...(src.set ? { strategyHash: strategyHash(src.set) } : {}),
+      ...(sourceStrategyHash ? { strategyHash: sourceStrategyHash } : {}),
       stageDevices: src.stageDevices,
       stageCount: src.stageCount
     },
     destination: {
       folder: input.destinationFolder,
       strategy: dst.set?.sources,
-      ...(dst.set ? { strategyHash: strategyHash(dst.set) } : {}),
+      ...(destinationStrategyHash ? { strategyHash: destinationStrategyHash } : {}),
       stageDevices: dst.stageDevices,
       stageCount: dst.stageCount,
-      rankCount: rankCount(dst)
+      rankCount: rankCount(dst),
+      overwrite: input.overwrite === true
     },
     options: input.options,
     ranks,
     problems,
-    excluded
+    excluded: names.filter((n) => excludedNames.has(n))
   }
+  if (input.checkDestination !== false) await checkDestinationContents(plan)
+  return plan
+}
+
+/** The destination must not alias the source, and must be empty, this conversion's, or replaceable. */
+async function checkDestinationContents(plan: TransformPlan): Promise<void> {
+  const aliasing: Problem[] = []
+  await checkDestinationAliasing(plan.source.folder, plan.destination.folder, plan.ranks, aliasing)
+  plan.problems.push(...aliasing)
+  // Listing a destination that is the source would only repeat the same refusal, file by file.
+  if (aliasing.length > 0) return
+  const inspection = await inspectDestination(plan)
+  plan.destination.state = inspection.state
+  plan.problems.push(...inspection.problems)
 }
 
 function chooseDestinationRanks(
@@ -130,28 +170,10 @@ function chooseDestinationRanks(
   for (const rank of requested) {
     if (seen.has(rank))
       problems.push({ severity: 'error', message: `Destination rank ${rank} is given more than once.`, rank })
-    else if (rank >= count) {
-      problems.push({
-        severity: 'error',
-        message: `Destination rank ${rank} does not exist: the destination has ranks 0 to ${count - 1}.`,
-        rank
-      })
-    }
+    else if (rank >= count) problems.push(destinationRankProblem(rank, count))
     seen.add(rank)
   }
   return [...seen].filter((r) => r < count).sort((a, b) => a - b)
-}
-
-function compileExclude(pattern: string | undefined): RegExp | undefined {
-  if (pattern === undefined) return undefined
-  try {
-    return new RegExp(pattern)
-  } catch (err) {
-    throw new ShardscopeError(
-      'BAD_INPUT',
-      `--exclude is not a valid regular expression: ${(err as Error).message}.`
-    )
-  }
 }
 
 function neededByStrategies(input: PlanInput, ranks: number[]): number[] | undefined {

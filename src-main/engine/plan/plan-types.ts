@@ -1,4 +1,5 @@
 import type { ByteRun } from '../formats/tensor-entry'
+import type { FileIdentity } from '../io/file-identity'
 import type { CopyReason } from './source-selection'
 
 /**
@@ -7,9 +8,13 @@ import type { CopyReason } from './source-selection'
  * recomputes it. It is plain JSON, so it crosses worker and process boundaries unchanged.
  */
 export interface TransformPlan {
-  version: 1
+  version: 2
+  /** What makes two plans "the same conversion" (resume) rather than another one (refuse or overwrite). */
+  conversion: ConversionIdentity
   source: {
     folder: string
+    /** The folder's real path when it is reached through a symbolic link. */
+    realFolder?: string
     strategy?: string[]
     /** SHA-256 of the strategy's content as parsed (files, merged folders and in-memory sets alike). */
     strategyHash?: string
@@ -23,6 +28,10 @@ export interface TransformPlan {
     stageDevices: number
     stageCount: number
     rankCount: number
+    /** Whether a previous conversion in the folder may be replaced (its outputs deleted first). */
+    overwrite: boolean
+    /** What the folder held when planned; the run looks again under its lock. */
+    state?: DestinationState
   }
   options: PlanOptions
   ranks: RankPlan[]
@@ -48,13 +57,62 @@ export interface Problem {
   file?: string
   param?: string
   rank?: number
+  /** For problems a user interface acts on (a confirmation to overwrite, a busy destination …). */
+  code?: ProblemCode
+  /** The files concerned, e.g. the outputs `overwrite` would delete (relative to the destination). */
+  paths?: string[]
 }
+
+export type ProblemCode =
+  | 'destination-aliases-source'
+  | 'destination-not-empty'
+  | 'destination-other-conversion'
+  | 'destination-overwrite'
+  | 'destination-resume'
+  | 'destination-busy'
+  | 'destination-manifest-damaged'
+  | 'rank-out-of-range'
+
+/**
+ * `resume`: a manifest of this same conversion (finished outputs are verified and skipped); `other-conversion`:
+ * a manifest of another one (refused unless `overwrite`); `unusable`: entries that are not Shardscope's.
+ */
+export interface DestinationState {
+  kind: 'new' | 'empty' | 'resume' | 'other-conversion' | 'unusable'
+  /** Files of a previous conversion that `overwrite` deletes, relative to the destination. */
+  replaces: string[]
+  /** Entries no Shardscope conversion wrote (they are never deleted), relative to the destination. */
+  foreign: string[]
+  /** Finished outputs of this conversion already there (resume). */
+  done: string[]
+  previous?: { sourceFolder: string; updatedAt: string; outputs: number }
+}
+
+/** The conversion recipe and the source checkpoint it reads, as far as both decide what the outputs hold. */
+export interface ConversionIdentity {
+  /** SHA-256 of both strategies' content, the output options and the destination rank count. */
+  recipe: string
+  /** Every rank file of the source folder as scanned: file name, size and modification time. */
+  sourceFiles: Record<string, { file: string; size: number; mtimeMs: number }>
+}
+
+/**
+ * `during-run`: the rank reads every tensor of the file anyway, so its CRC-32 is checked on the bytes read;
+ * `requested`: checked because the user asked (`--verify-crc`), reading what the rank does not; `not-checked`:
+ * the file has a CRC that this run does not check; `none`: the file carries no CRC.
+ */
+export type CrcCheck = 'during-run' | 'requested' | 'not-checked' | 'none'
 
 export interface SourceFileRef {
   rank: number
   path: string
+  /** The real path when a symbolic link (rank folder or file) leads elsewhere. */
+  realPath?: string
   size: number
   format: 'ckpt' | 'safetensors'
+  /** The file as planned from; the run refuses a file that is no longer this one. */
+  identity: FileIdentity
+  crc: CrcCheck
 }
 
 export interface RankPlan {

@@ -1,5 +1,7 @@
+import { ShardscopeError } from '../errors'
 import { piecesPerDimension, toShardLayout } from '../layout/shard-layout'
 import type { ParamLayout, StrategySet } from '../model/strategy-set'
+import type { Problem } from './plan-types'
 import { selectSources, type ParamToPlace } from './source-selection'
 import { describeSide, rankCount, whereOf, type StrategySide } from './strategy-side'
 
@@ -15,8 +17,13 @@ export function sourceRankLists(
 ): Map<number, number[]> {
   const src = describeSide(srcSet, 'source strategy')
   const dst = describeSide(dstSet, 'destination strategy')
+  checkRankCount(dst)
+  const count = rankCount(dst)
+  const beyond = destinationRanks?.find((r) => r >= count)
+  if (beyond !== undefined)
+    throw new ShardscopeError('BAD_INPUT', destinationRankProblem(beyond, count).message)
   const params = standInParams(src, dst)
-  const ranks = destinationRanks ?? Array.from({ length: rankCount(dst) }, (_, r) => r)
+  const ranks = destinationRanks ?? Array.from({ length: count }, (_, r) => r)
   const lists = new Map<number, number[]>()
   for (const rank of ranks) {
     const selection = selectSources(src, dst, rank, params)
@@ -25,6 +32,30 @@ export function sourceRankLists(
     lists.set(rank, selection.sourceRanks.length > 0 ? selection.sourceRanks : [anchor])
   }
   return lists
+}
+
+// A plan holds one entry per destination rank; a strategy claiming more devices than this is not a real cluster.
+const MAX_DESTINATION_RANKS = 1 << 20
+
+/** Refuses a destination strategy whose device count cannot be planned rank by rank. */
+export function checkRankCount(dst: StrategySide): void {
+  const count = rankCount(dst)
+  if (count > MAX_DESTINATION_RANKS)
+    throw new ShardscopeError(
+      'INVALID_STRATEGY',
+      `The ${whereOf(dst)} describes ${count} destination ranks (${dst.stageCount} stage${dst.stageCount === 1 ? '' : 's'} of ${dst.stageDevices} devices); Shardscope plans at most ${MAX_DESTINATION_RANKS}.`
+    )
+}
+
+/** "Destination rank 5 does not exist: the destination has 4 ranks, 0 to 3." */
+export function destinationRankProblem(rank: number, count: number): Problem {
+  const ranks = count === 1 ? '1 rank, 0' : `${count} ranks, 0 to ${count - 1}`
+  return {
+    severity: 'error',
+    code: 'rank-out-of-range',
+    message: `Destination rank ${rank} does not exist: the destination has ${ranks}.`,
+    rank
+  }
 }
 
 function standInParams(src: StrategySide, dst: StrategySide): ParamToPlace[] {

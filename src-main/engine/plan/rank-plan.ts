@@ -7,7 +7,7 @@ import { READ_BUFFER_BYTES, SLAB_BYTES } from '../exec/limits'
 import { contiguousRuns } from './byte-runs'
 import { outputDtype } from './output-dtype'
 import type { CatalogParam } from './param-catalog'
-import type { ParamPlan, PlanOptions, RankPlan, SourceFileRef, TensorRead } from './plan-types'
+import type { CrcCheck, ParamPlan, PlanOptions, RankPlan, SourceFileRef, TensorRead } from './plan-types'
 import type { IndexedRank } from './source-index'
 import type { DestinationSelection } from './source-selection'
 
@@ -16,12 +16,21 @@ export function rankPlan(
   selection: DestinationSelection,
   catalog: CatalogParam[],
   indexed: Map<number, IndexedRank>,
-  options: PlanOptions
+  options: PlanOptions,
+  verifyCrc = false
 ): RankPlan {
   const byName = new Map(catalog.map((p) => [p.name, p]))
   const sources: SourceFileRef[] = selection.sourceRanks.map((rank) => {
     const file = indexed.get(rank)!
-    return { rank, path: file.path, size: file.size, format: file.format }
+    return {
+      rank,
+      path: file.path,
+      ...(file.realPath ? { realPath: file.realPath } : {}),
+      size: file.size,
+      format: file.format,
+      identity: file.identity,
+      crc: 'none'
+    }
   })
   const sourceIndex = new Map(selection.sourceRanks.map((rank, i) => [rank, i]))
   const params: ParamPlan[] = selection.params.map((p) => {
@@ -75,6 +84,7 @@ export function rankPlan(
       )
     }
   })
+  sources.forEach((source, i) => (source.crc = crcCheck(indexed.get(source.rank)!, i, params, verifyCrc)))
   const output = `rank_${selection.rank}/${options.prefix}${selection.rank}.${options.format}`
   return {
     rank: selection.rank,
@@ -99,6 +109,23 @@ export function rankPlan(
       peakBuffer: peakBuffer(params)
     }
   }
+}
+
+/**
+ * A file's CRC is checked whenever the rank reads all of its tensors anyway (the check then costs only the
+ * record headers), and otherwise only on request, since it means reading what the rank does not need.
+ */
+function crcCheck(file: IndexedRank, source: number, params: ParamPlan[], requested: boolean): CrcCheck {
+  if (!file.hasCrc) return 'none'
+  const whole = new Set<number>()
+  for (const param of params)
+    for (const read of param.reads)
+      if (read.source === source && read.extent.every((n, i) => n === read.shape[i]))
+        whole.add(read.chunks[0]?.offset ?? -1)
+  const readWhole = [...file.tensors.values()].every(
+    (t) => elementCount(t.shape) === 0 || whole.has(t.chunks[0]?.offset ?? -1)
+  )
+  return readWhole ? 'during-run' : requested ? 'requested' : 'not-checked'
 }
 
 function outputSize(params: ParamPlan[], options: PlanOptions): number {

@@ -2,6 +2,7 @@ import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
 import { withCheckpoint } from '../formats/checkpoint-file'
 import type { TensorEntry } from '../formats/tensor-entry'
 import { isShardscopeError } from '../errors'
+import type { FileIdentity } from '../io/file-identity'
 import type { CheckpointSet } from '../model/checkpoint-set'
 import { mapLimit } from '../util/map-limit'
 import type { Problem } from './plan-types'
@@ -10,8 +11,13 @@ import type { Problem } from './plan-types'
 export interface IndexedRank {
   rank: number
   path: string
+  realPath?: string
   size: number
+  identity: FileIdentity
   format: 'ckpt' | 'safetensors'
+  /** Whether the file carries a CRC-32 (a `.ckpt` trailer, or `crc_num` in safetensors metadata). */
+  hasCrc: boolean
+  /** In file order (record order; safetensors header order). */
   tensors: Map<string, TensorEntry>
 }
 
@@ -25,7 +31,8 @@ export async function indexSourceRanks(
   open: CheckpointOpenOptions,
   problems: Problem[]
 ): Promise<Map<number, IndexedRank>> {
-  const files = set.ranks.filter((r) => ranks.includes(r.rank))
+  const wanted = new Set(ranks)
+  const files = set.ranks.filter((r) => wanted.has(r.rank))
   const indexed = await mapLimit(files, INDEX_CONCURRENCY, async (file) => {
     try {
       return await withCheckpoint(file.path, open, async (checkpoint) => {
@@ -34,8 +41,11 @@ export async function indexSourceRanks(
         return {
           rank: file.rank,
           path: file.path,
+          ...(file.realPath ? { realPath: file.realPath } : {}),
           size: file.size,
+          identity: file.identity,
           format: checkpoint.format,
+          hasCrc: checkpoint.hasCrc,
           tensors: new Map(checkpoint.tensors.map((t) => [t.name, t]))
         } satisfies IndexedRank
       })

@@ -11,7 +11,8 @@ export const VERIFY_WORDS: Record<VerifyStatus, string> = {
   ok: 'verified',
   missing: 'missing',
   'size-mismatch': 'wrong size',
-  'checksum-mismatch': 'checksum mismatch'
+  'checksum-mismatch': 'checksum mismatch',
+  unverifiable: 'no hash this version can check'
 }
 
 /** A converted folder re-hashed against its manifest: file by file as results come in, then the verdict. */

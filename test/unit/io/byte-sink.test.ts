@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { AtomicFileSink } from '../../../src-main/engine/io/byte-sink'
+import { dirname } from 'node:path'
+import { AtomicFileSink, parseTempName, tempPathFor } from '../../../src-main/engine/io/byte-sink'
 import { ioError } from '../../../src-main/engine/io/io-error'
 import { useTempDirs } from '../../helpers/temp-dir'
 
@@ -18,19 +19,20 @@ async function fileHandlePrototype() {
 }
 
 describe('AtomicFileSink', () => {
-  it('writes <name>.tmp, renames on commit, and reports size and SHA-256 of small and large writes', async () => {
+  it('writes <name>.shardscope-<tag>.tmp, renames on commit, and reports size and SHA-256 of small and large writes', async () => {
     const path = join(tempDir(), 'out', 'file.bin')
-    const sink = await AtomicFileSink.create(path)
+    const sink = await AtomicFileSink.create(path, { tag: 'run1' })
     const small = Buffer.from('header')
     const large = Buffer.alloc(5 * 1024 * 1024, 7)
     await sink.write(small)
     await sink.write(large)
     expect(existsSync(path)).toBe(false)
-    expect(existsSync(path + '.tmp')).toBe(true)
+    expect(existsSync(tempPathFor(path, 'run1'))).toBe(true)
+    expect(parseTempName(tempPathFor(path, 'run1'))).toEqual({ final: 'file.bin', tag: 'run1' })
     const result = await sink.commit()
     const content = Buffer.concat([small, large])
     expect(readFileSync(path).equals(content)).toBe(true)
-    expect(existsSync(path + '.tmp')).toBe(false)
+    expect(readdirSync(dirname(path))).toEqual(['file.bin'])
     expect(result).toEqual({
       path,
       size: content.length,
@@ -44,8 +46,23 @@ describe('AtomicFileSink', () => {
     await sink.write(Buffer.alloc(100))
     await sink.abort()
     await sink.abort()
-    expect(existsSync(path)).toBe(false)
-    expect(existsSync(path + '.tmp')).toBe(false)
+    expect(readdirSync(dirname(path))).toEqual([])
+  })
+
+  it('gives two writers of one name two temporary files, so neither can corrupt the other', async () => {
+    const path = join(tempDir(), 'file.bin')
+    const a = await AtomicFileSink.create(path)
+    const b = await AtomicFileSink.create(path)
+    await a.write(Buffer.alloc(1000, 1))
+    await b.write(Buffer.alloc(10, 2))
+    expect(readdirSync(dirname(path)).filter((n) => parseTempName(n)?.final === 'file.bin')).toHaveLength(2)
+    await b.commit()
+    await a.commit()
+    expect(readFileSync(path).equals(Buffer.alloc(1000, 1))).toBe(true)
+    // A tag is never reused: a second writer with the same one fails instead of writing into the first's file.
+    const first = await AtomicFileSink.create(path, { tag: 'same' })
+    await expect(AtomicFileSink.create(path, { tag: 'same' })).rejects.toMatchObject({ code: 'IO_ERROR' })
+    await first.abort()
   })
 
   it('flushes to disk before the rename only when asked (--fsync)', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { scanCheckpointFolder } from '../../../src-main/engine/model/checkpoint-set'
@@ -78,6 +78,48 @@ describe('scanCheckpointFolder picks files the way transform_checkpoints does', 
       code: 'BAD_INPUT',
       message: `${root} holds no rank_N folders; a distributed checkpoint folder has one rank_<id>/ subfolder per rank.`
     })
+  })
+
+  it('follows symbolic links to rank folders and rank files, as MindSpore does, and reports the real paths', async () => {
+    const mountA = folder({ rank_0: ['a.ckpt'] })
+    const mountB = folder({ store: ['b.ckpt'] })
+    const root = folder({ rank_2: [] })
+    symlinkSync(join(mountA, 'rank_0'), join(root, 'rank_0'))
+    mkdirSync(join(root, 'rank_1'))
+    symlinkSync(join(mountB, 'store', 'b.ckpt'), join(root, 'rank_1', 'b.ckpt'))
+    writeFileSync(join(root, 'rank_2', 'c.ckpt'), 'xx')
+    // A dangling link is no rank folder.
+    symlinkSync(join(mountA, 'gone'), join(root, 'rank_3'))
+    const set = await scanCheckpointFolder(root)
+    expect(set.ranks.map((r) => [r.rank, r.path, r.realPath])).toEqual([
+      [0, join(root, 'rank_0', 'a.ckpt'), join(realpathSync(mountA), 'rank_0', 'a.ckpt')],
+      [1, join(root, 'rank_1', 'b.ckpt'), join(realpathSync(mountB), 'store', 'b.ckpt')],
+      [2, join(root, 'rank_2', 'c.ckpt'), undefined]
+    ])
+    expect(set.ranks[0]!.identity.size).toBe(10)
+    expect(set.problems).toEqual([])
+  })
+
+  it('reports a huge gap in rank ids as a range, without listing or allocating it', async () => {
+    const root = folder({ rank_0: ['a.ckpt'], rank_99999999: ['b.ckpt'], rank_5: ['c.ckpt'] })
+    const set = await scanCheckpointFolder(root)
+    expect(set.missingRanges).toEqual([
+      [1, 4],
+      [6, 99999998]
+    ])
+    expect(set.missingRanks).toHaveLength(4096)
+    expect(set.missingRanks.slice(0, 5)).toEqual([1, 2, 3, 4, 6])
+    expect(set.problems).toEqual([{ severity: 'error', message: 'Missing ranks: 1–4, 6–99999998.' }])
+  })
+
+  it('ignores rank ids beyond what MindSpore can number, with a warning', async () => {
+    const set = await scanCheckpointFolder(
+      folder({ rank_0: ['a.ckpt'], rank_99999999999999999999: ['b.ckpt'] })
+    )
+    expect(set.ranks.map((r) => r.rank)).toEqual([0])
+    expect(set.problems).toEqual([
+      { severity: 'warning', message: 'rank_99999999999999999999/ is ignored: rank ids go up to 2147483647.' }
+    ])
   })
 
   it('names a folder that does not exist', async () => {

@@ -1,0 +1,192 @@
+import type { Dirent } from 'node:fs'
+import { readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { isShardscopeError } from '../errors'
+import { parseTempName, TEMP_SUFFIX } from '../io/byte-sink'
+import { sameConversion } from '../plan/conversion-identity'
+import { listNames } from '../plan/param-catalog'
+import type { DestinationState, Problem, TransformPlan } from '../plan/plan-types'
+import { lockHolder, LOCK_NAME } from './destination-lock'
+import { MANIFEST_NAME, readManifest, type Manifest } from './manifest'
+
+export interface DestinationInspection {
+  state: DestinationState
+  problems: Problem[]
+  manifest?: Manifest
+  /** Temporary files of dead runs and unvouched copies of this conversion's outputs: removed under the lock. */
+  leftovers: string[]
+}
+
+const RANK_DIR = /^rank_(\d+)$/
+
+/**
+ * What a destination may hold (README, "Destination rules"): nothing, or Shardscope's own files of this same
+ * conversion (then the run resumes), or — only with `overwrite` — Shardscope's files of another conversion, which
+ * are deleted first. Entries no Shardscope run wrote are never ours to replace or delete: they refuse the run,
+ * `overwrite` or not. Ours are the manifest, the lock, `*.shardscope-<tag>.tmp` files, and in `rank_<N>/` folders
+ * the outputs a manifest lists or that carry this conversion's output names.
+ */
+export async function inspectDestination(
+  plan: TransformPlan,
+  options: { underLock?: boolean } = {}
+): Promise<DestinationInspection> {
+  const folder = plan.destination.folder
+  const state: DestinationState = { kind: 'new', replaces: [], foreign: [], done: [] }
+  const problems: Problem[] = []
+  const entries = await listFolder(folder)
+  if (!entries) return { state, problems, leftovers: [] }
+  let manifest: Manifest | undefined
+  try {
+    manifest = await readManifest(folder)
+  } catch (err) {
+    if (!isShardscopeError(err)) throw err
+    state.kind = 'unusable'
+    problems.push({
+      severity: 'error',
+      code: 'destination-manifest-damaged',
+      message: err.message,
+      file: folder
+    })
+    return { state, problems, leftovers: [] }
+  }
+  const leftovers: string[] = []
+  const listed: string[] = []
+  const unlisted: string[] = []
+  const isOutputName = (dir: string, file: string) => {
+    const rank = Number(RANK_DIR.exec(dir)![1])
+    return rank < plan.destination.rankCount && file === outputName(plan, rank)
+  }
+  for (const entry of entries) {
+    if (entry.name === MANIFEST_NAME || entry.name === LOCK_NAME) continue
+    const temp = parseTempName(entry.name)
+    // A lock being staged belongs to a run trying to lock right now: never ours to remove.
+    if (temp?.final === LOCK_NAME) continue
+    if (temp) leftovers.push(entry.name)
+    else if (RANK_DIR.test(entry.name) && (await isDirectory(join(folder, entry.name), entry))) {
+      for (const inner of (await listFolder(join(folder, entry.name))) ?? []) {
+        const relative = `${entry.name}/${inner.name}`
+        const legacyTemp = inner.name.endsWith(TEMP_SUFFIX)
+          ? relative.slice(0, -TEMP_SUFFIX.length)
+          : undefined
+        if (
+          parseTempName(inner.name) ||
+          (legacyTemp && (manifest?.outputs[legacyTemp] || isOutputName(entry.name, inner.name.slice(0, -4))))
+        )
+          leftovers.push(relative)
+        else if (manifest?.outputs[relative]) listed.push(relative)
+        else if (isOutputName(entry.name, inner.name) && inner.isFile()) unlisted.push(relative)
+        else state.foreign.push(relative)
+      }
+    } else state.foreign.push(entry.name)
+  }
+  // When planning: say that a run is writing there now (the run itself, holding the lock, need not ask).
+  const holder = options.underLock ? undefined : await lockHolder(folder)
+  if (holder) problems.push({ severity: 'warning', code: 'destination-busy', message: holder, file: folder })
+  if (manifest)
+    state.previous = {
+      sourceFolder: manifest.sourceFolder,
+      updatedAt: manifest.updatedAt,
+      outputs: Object.keys(manifest.outputs).length
+    }
+  if (state.foreign.length > 0) {
+    state.kind = 'unusable'
+    problems.push({
+      severity: 'error',
+      code: 'destination-not-empty',
+      message: `The destination ${folder} holds ${count(state.foreign.length, 'entry', 'entries')} that Shardscope did not write (${listNames(state.foreign)}); they are not Shardscope's to replace or delete, so choose an empty or new folder, or move them away.`,
+      file: folder,
+      paths: state.foreign
+    })
+  } else if (!manifest) {
+    if (unlisted.length > 0) {
+      state.kind = 'unusable'
+      state.foreign = unlisted
+      problems.push({
+        severity: 'error',
+        code: 'destination-not-empty',
+        message: `The destination ${folder} already holds ${listNames(unlisted)}, and no Shardscope manifest vouches for ${unlisted.length === 1 ? 'it' : 'them'}; Shardscope does not replace files it cannot account for. Choose an empty or new folder, or remove ${unlisted.length === 1 ? 'it' : 'them'}.`,
+        file: folder,
+        paths: unlisted
+      })
+    } else state.kind = 'empty'
+  } else if (isSameConversion(manifest, plan)) {
+    state.kind = 'resume'
+    state.done = listed
+    // Complete-looking files no manifest lists (a run killed between rename and manifest update) are redone.
+    leftovers.push(...unlisted)
+    if (listed.length > 0)
+      problems.push({
+        severity: 'note',
+        code: 'destination-resume',
+        message: `${folder} holds ${count(listed.length, 'finished output')} of this same conversion; the run resumes: outputs made from the same plan are verified and skipped, the rest written.`,
+        paths: listed
+      })
+  } else {
+    state.kind = 'other-conversion'
+    state.replaces = [...listed, ...unlisted].sort()
+    const what = `${folder} holds another conversion (from ${manifest.sourceFolder}, last written ${manifest.updatedAt}, ${count(listed.length, 'output')})`
+    problems.push(
+      plan.destination.overwrite
+        ? {
+            severity: 'warning',
+            code: 'destination-overwrite',
+            message: `${what}; as asked (overwrite), its ${count(state.replaces.length, 'file')} (${listNames(state.replaces)}) and its manifest are deleted before anything is written.`,
+            file: folder,
+            paths: state.replaces
+          }
+        : {
+            severity: 'error',
+            code: 'destination-other-conversion',
+            message: `${what}; this conversion would replace ${state.replaces.length === 0 ? 'its manifest' : listNames(state.replaces)}. Choose another destination, or confirm with --overwrite that the old outputs may be deleted.`,
+            file: folder,
+            paths: state.replaces
+          }
+    )
+  }
+  return { state, problems, manifest, leftovers }
+}
+
+export function outputName(plan: Pick<TransformPlan, 'options'>, rank: number): string {
+  return `${plan.options.prefix}${rank}.${plan.options.format}`
+}
+
+function isSameConversion(manifest: Manifest, plan: TransformPlan): boolean {
+  if (manifest.conversion) return sameConversion(manifest.conversion, plan.conversion)
+  // A version-1 manifest: same strategies and options, and every source it recorded still as it was then.
+  const { format, dtype, exclude, crc, prefix } = plan.options
+  const options = { format, dtype, exclude, crc, prefix }
+  const recorded = manifest.options as Record<string, unknown>
+  if (Object.entries(options).some(([key, value]) => recorded[key] !== value)) return false
+  if (manifest.strategies.source?.sha256 !== plan.source.strategyHash) return false
+  if (manifest.strategies.destination?.sha256 !== plan.destination.strategyHash) return false
+  return Object.values(manifest.outputs).every((output) =>
+    output.sources.every((source) => {
+      const match = /[\\/]rank_(\d+)[\\/]([^\\/]+)$/.exec(source.path)
+      const now = match && plan.conversion.sourceFiles[match[1]!]
+      return !now || (now.file === match[2] && now.size === source.size && now.mtimeMs === source.mtimeMs)
+    })
+  )
+}
+
+async function listFolder(path: string): Promise<Dirent[] | undefined> {
+  try {
+    return await readdir(path, { withFileTypes: true })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    throw err
+  }
+}
+
+async function isDirectory(path: string, entry: Dirent): Promise<boolean> {
+  if (entry.isDirectory()) return true
+  if (!entry.isSymbolicLink()) return false
+  return stat(path).then(
+    (info) => info.isDirectory(),
+    () => false
+  )
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`
+}
