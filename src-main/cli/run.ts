@@ -1,24 +1,34 @@
-import { inspectCommand } from './commands/inspect'
-import { mergeStrategiesCommand } from './commands/merge-strategies'
-import { planCommand } from './commands/plan'
-import { ranksCommand } from './commands/ranks'
-import { transformCommand } from './commands/transform'
-import { verifyCommand } from './commands/verify'
 import { describeFailure, EXIT_BAD_INPUT } from './exit-codes'
 import type { CliIO } from './io'
 
 type Command = (argv: string[], io: CliIO) => Promise<number>
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  inspect: { run: inspectCommand, summary: 'show what a strategy, checkpoint, folder or rank table holds' },
+// Each command's modules load when it runs, so `shardscope --help` (and every command) pays only for its own.
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  inspect: {
+    load: async () => (await import('./commands/inspect')).inspectCommand,
+    summary: 'show what a strategy, checkpoint, folder or rank table holds'
+  },
   transform: {
-    run: transformCommand,
+    load: async () => (await import('./commands/transform')).transformCommand,
     summary: 'convert a distributed checkpoint to another parallel layout'
   },
-  plan: { run: planCommand, summary: 'preview a conversion: sources, bytes and memory per rank, problems' },
-  ranks: { run: ranksCommand, summary: 'the source ranks each destination rank needs' },
-  'merge-strategies': { run: mergeStrategiesCommand, summary: 'merge per-stage pipeline strategy files' },
-  verify: { run: verifyCommand, summary: 're-hash converted outputs against their manifest' }
+  plan: {
+    load: async () => (await import('./commands/plan')).planCommand,
+    summary: 'preview a conversion: sources, bytes and memory per rank, problems'
+  },
+  ranks: {
+    load: async () => (await import('./commands/ranks')).ranksCommand,
+    summary: 'the source ranks each destination rank needs'
+  },
+  'merge-strategies': {
+    load: async () => (await import('./commands/merge-strategies')).mergeStrategiesCommand,
+    summary: 'merge per-stage pipeline strategy files'
+  },
+  verify: {
+    load: async () => (await import('./commands/verify')).verifyCommand,
+    summary: 're-hash converted outputs against their manifest'
+  }
 }
 
 export const USAGE = `Usage: shardscope <command> [options]
@@ -44,7 +54,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return EXIT_BAD_INPUT
   }
   try {
-    return await command.run(rest, io)
+    const run = await command.load()
+    return await run(rest, io)
   } catch (err) {
     const failure = describeFailure(err)
     io.err(`shardscope ${name}: ${failure.message}\n`)
