@@ -170,7 +170,7 @@ export function describeRun(run: ChildRun, limits: ChildLimits): string {
   const rss = `${run.peakRssExact ? '' : '≥'}${mib(run.peakRssBytes)}`
   switch (run.outcome) {
     case 'ok':
-      return `${run.seconds.toFixed(2)} s, peak RSS ${rss}`
+      return `${run.seconds.toFixed(2)} s (CPU ${run.cpuSeconds?.toFixed(2) ?? '?'} s), peak RSS ${rss}`
     case 'over time':
       return `over ${limits.timeoutSeconds} s (killed), RSS then ${rss}`
     case 'out of memory':

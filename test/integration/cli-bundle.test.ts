@@ -79,6 +79,16 @@ describe('the CLI bundle', () => {
     expect(bundler.currentBundle(outDir)).toBe(results[0])
   })
 
+  it('says why when it cannot build, instead of throwing (the launcher then runs the sources)', () => {
+    const blocker = join(scratch, 'a-file')
+    writeFileSync(blocker, '')
+    const errors: Error[] = []
+    expect(bundler.ensureCliBundle({ outDir: join(blocker, 'out'), onError: (e) => errors.push(e) })).toBe(
+      undefined
+    )
+    expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['ENOTDIR'])
+  })
+
   it('runs transform with the worker built beside it, not a second bundle', () => {
     const work = join(scratch, 'transform')
     const tmp = join(scratch, 'child-tmp')
