@@ -6,7 +6,7 @@
 // ending the benchmark. Also the issue's own indexing case, 1024 files × 2,500 records. Asserts nothing.
 //
 //   node --import tsx bench/plan.ts [--params 2500]... [--topology 1024-256|4096-1024|index]...
-//                                   [--time-cap 120] [--heap-cap 4096] [--dir <tmp>]
+//                                   [--command ranks|plan|index]... [--time-cap 120] [--heap-cap 4096] [--dir <tmp>]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,6 +18,7 @@ const { values } = parseArgs({
   options: {
     params: { type: 'string', multiple: true },
     topology: { type: 'string', multiple: true },
+    command: { type: 'string', multiple: true },
     'time-cap': { type: 'string' },
     'heap-cap': { type: 'string' },
     dir: { type: 'string' }
@@ -106,7 +107,9 @@ async function main() {
           `  ${count} params: ${ranksOf(topology.source)} rank files of ${Math.min(...records)}–${Math.max(...records)} records` +
             ` written in ${((Date.now() - started) / 1000).toFixed(1)} s`
         )
-        for (const command of topology.commands) {
+        for (const command of topology.commands.filter(
+          (c) => !values.command || values.command.includes(c)
+        )) {
           const { result, load } = await measuringLoad(() => runNode(CLI, commandArgs(command, work), limits))
           const perUnit =
             command === 'index' || result.outcome !== 'ok'
