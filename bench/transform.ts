@@ -69,6 +69,8 @@ interface Sample {
   seconds: number
   load: LoadWindow
   peakRssBytes?: number
+  /** CPU seconds of the transform process (all threads), which a loaded machine inflates less than wall time. */
+  cpuSeconds?: number
 }
 
 interface Side {
@@ -121,7 +123,12 @@ async function main() {
         spawnSync('sync')
         const { result, load } = await measuringLoad(() => runNode(CLI, transformArgs))
         if (result.outcome !== 'ok') throw new Error(`transform failed:\n${result.stderr}`)
-        return { seconds: result.seconds, load, peakRssBytes: result.peakRssBytes }
+        return {
+          seconds: result.seconds,
+          load,
+          peakRssBytes: result.peakRssBytes,
+          ...(result.cpuSeconds !== undefined ? { cpuSeconds: result.cpuSeconds } : {})
+        }
       }
 
       const warmUp = [await runCp(), await runTransform()]
@@ -176,6 +183,7 @@ function report(mode: string, side: Side, sourceBytes: number, outputBytes: numb
   const ratios = side.transform.map((t, i) => t.seconds / side.cp[i]!.seconds)
   const tMedian = median(seconds(side.transform))
   const peak = Math.max(...side.transform.map((s) => s.peakRssBytes ?? 0))
+  const cpu = median(side.transform.map((s) => s.cpuSeconds ?? NaN))
   const loads = [...side.cp, ...side.transform].map((s) => s.load)
   const others = loads.map((l) => l.otherCores ?? NaN)
   console.log(
@@ -183,6 +191,7 @@ function report(mode: string, side: Side, sourceBytes: number, outputBytes: numb
       `  ${mode.padEnd(8)} ${side.cp.length} pairs: transform ${spread(seconds(side.transform))} s`,
       `cp -r ${spread(seconds(side.cp))} s`,
       `ratio ${spread(ratios)} (of medians ${(tMedian / median(seconds(side.cp))).toFixed(2)})`,
+      `transform CPU ${cpu.toFixed(1)} s`,
       `peak RSS ${mib(peak)}`,
       `${(sourceBytes / tMedian / 1e6).toFixed(0)} MB/s read, ${(outputBytes / tMedian / 1e6).toFixed(0)} MB/s written`
     ].join(' | ')
