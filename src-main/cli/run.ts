@@ -1,34 +1,47 @@
-import { inspectCommand } from './commands/inspect'
-import { mergeStrategiesCommand } from './commands/merge-strategies'
-import { nodesCommand } from './commands/nodes'
-import { planCommand } from './commands/plan'
-import { probeCommand } from './commands/probe'
-import { pushCommand } from './commands/push'
-import { ranksCommand } from './commands/ranks'
-import { transformCommand } from './commands/transform'
-import { verifyCommand } from './commands/verify'
 import { describeFailure, EXIT_BAD_INPUT } from './exit-codes'
 import type { CliIO } from './io'
 import { escapeForTerminal } from '../engine/util/terminal-text'
 
 type Command = (argv: string[], io: CliIO) => Promise<number>
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  inspect: { run: inspectCommand, summary: 'show what a strategy, checkpoint, folder or rank table holds' },
+// Each command's modules load when it runs, so `shardscope --help` (and every command) pays only for its own.
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  inspect: {
+    load: async () => (await import('./commands/inspect')).inspectCommand,
+    summary: 'show what a strategy, checkpoint, folder or rank table holds'
+  },
   transform: {
-    run: transformCommand,
+    load: async () => (await import('./commands/transform')).transformCommand,
     summary: 'convert a distributed checkpoint to another parallel layout'
   },
-  plan: { run: planCommand, summary: 'preview a conversion: sources, bytes and memory per rank, problems' },
-  ranks: { run: ranksCommand, summary: 'the source ranks each destination rank needs' },
-  'merge-strategies': { run: mergeStrategiesCommand, summary: 'merge per-stage pipeline strategy files' },
-  verify: { run: verifyCommand, summary: 're-hash converted outputs against their manifest' },
-  nodes: { run: nodesCommand, summary: 'rank → server → device, and the files each server needs' },
+  plan: {
+    load: async () => (await import('./commands/plan')).planCommand,
+    summary: 'preview a conversion: sources, bytes and memory per rank, problems'
+  },
+  ranks: {
+    load: async () => (await import('./commands/ranks')).ranksCommand,
+    summary: 'the source ranks each destination rank needs'
+  },
+  'merge-strategies': {
+    load: async () => (await import('./commands/merge-strategies')).mergeStrategiesCommand,
+    summary: 'merge per-stage pipeline strategy files'
+  },
+  verify: {
+    load: async () => (await import('./commands/verify')).verifyCommand,
+    summary: 're-hash converted outputs against their manifest'
+  },
+  nodes: {
+    load: async () => (await import('./commands/nodes')).nodesCommand,
+    summary: 'rank → server → device, and the files each server needs'
+  },
   probe: {
-    run: probeCommand,
+    load: async () => (await import('./commands/probe')).probeCommand,
     summary: 'the NPUs of every server (npu-smi over SSH), and whether shards fit'
   },
-  push: { run: pushCommand, summary: 'place a converted checkpoint on its servers, verified' }
+  push: {
+    load: async () => (await import('./commands/push')).pushCommand,
+    summary: 'place a converted checkpoint on its servers, verified'
+  }
 }
 
 export const USAGE = `Usage: shardscope <command> [options]
@@ -54,7 +67,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return EXIT_BAD_INPUT
   }
   try {
-    return await command.run(rest, io)
+    const run = await command.load()
+    return await run(rest, io)
   } catch (err) {
     const failure = describeFailure(err)
     // Messages quote names and paths from users' files: never let those drive the terminal or forge lines.

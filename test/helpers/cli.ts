@@ -19,16 +19,15 @@ export async function cliJson<T = unknown>(...argv: string[]): Promise<T> {
   return JSON.parse(result.stdout) as T
 }
 
-/** Runs the CLI as a real process, exactly as `npm run -s cli -- <argv>` does. */
+/**
+ * Runs the CLI as a real process, exactly as `npm run -s cli -- <argv>` and the installed command do: the
+ * launcher, which runs the esbuild bundle (rebuilt first if a source changed).
+ */
 export function cliProcess(...argv: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src-main/cli/main.ts'), ...argv],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 60_000
-    }
-  )
+  const result = spawnSync(process.execPath, [join(ROOT, 'bin/shardscope.cjs'), ...argv], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000
+  })
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }

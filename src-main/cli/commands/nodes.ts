@@ -81,9 +81,9 @@ export async function nodesCommand(argv: string[], io: CliIO): Promise<number> {
       : '-'
   ])
   io.out(
-    `${model.source.kind === 'rank-table' ? 'Rank table' : 'Hostfile'} ${model.source.file}: ${model.servers.length} servers, ${ranks.length} ranks\n\n`
+    `${model.source.kind === 'rank-table' ? 'Rank table' : 'Hostfile'} ${model.source.file}: ${model.servers.length} server${model.servers.length === 1 ? '' : 's'}, ${ranks.length} rank${ranks.length === 1 ? '' : 's'}\n\n`
   )
-  io.out(formatTable(['server', 'rank@device', 'files', 'bytes', 'ssh'], rows, [2, 3]))
+  io.out(formatTable(['server', 'rank@device', 'files', 'bytes', 'ssh'], rows, [2, 3]) + '\n')
   for (const set of sets) {
     io.out(`\n${set.server}: ${set.files.map((f) => f.relativePath).join(', ')}\n`)
   }
