@@ -67,6 +67,9 @@ function build(outDir) {
       bundle: true,
       platform: 'node',
       format: 'cjs',
+      // Packages that load compiled .node files of their own stay where npm put them (found from out/ by the
+      // usual node_modules lookup); esbuild cannot carry a native binary into a bundle.
+      external: ['ssh2', 'cpu-features', 'xxhash-addon'],
       target: 'node20',
       metafile: true,
       logLevel: 'silent',
