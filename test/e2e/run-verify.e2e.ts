@@ -5,6 +5,9 @@ import { readStrategyFile, writeStrategyFile } from '../../src-main/engine/forma
 import { writeSyntheticCheckpoint } from '../helpers/synthetic'
 import { item, screenshot, showView, useApp } from './app-steps'
 
+/** How the app writes a size in MiB: three significant digits (16.0 MiB, 112 MiB). */
+const mib = (n: number) => `${n >= 100 ? n : n.toFixed(1)} MiB`
+
 // Issue 9, points 3 and 4: truth in the Run view after a cancel; verify and reopen outputs.
 const app = useApp('sample=0')
 let out: string
@@ -53,10 +56,10 @@ describe('the Run view', () => {
     const leftovers = readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.tmp'))
     expect(leftovers).toEqual([])
     expect(await page.getByTestId('kept-summary').innerText()).toBe(
-      `${kept} of 8 outputs ${kept === 1 ? 'is' : 'are'} complete and kept (${kept * 16}.0 MiB).`
+      `${kept} of 8 outputs ${kept === 1 ? 'is' : 'are'} complete and kept (${mib(kept * 16)}).`
     )
     expect(await page.getByTestId('resume-summary').innerText()).toBe(
-      `Resume writes the other ${8 - kept} output${8 - kept === 1 ? '' : 's'} (${(8 - kept) * 16}.0 MiB) and checks the ${kept} kept output${kept === 1 ? '' : 's'} against the manifest instead of rewriting ${kept === 1 ? 'it' : 'them'}.`
+      `Resume writes the other ${8 - kept} output${8 - kept === 1 ? '' : 's'} (${mib((8 - kept) * 16)}) and checks the ${kept} kept output${kept === 1 ? '' : 's'} against the manifest instead of rewriting ${kept === 1 ? 'it' : 'them'}.`
     )
     expect(await page.getByTestId('ranks-summary').innerText()).toBe(`${kept} of 8 outputs`)
     expect(await page.getByTestId('overall-percent').innerText()).toBe(
