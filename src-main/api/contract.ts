@@ -80,6 +80,7 @@ export interface ParamRow {
   optimizerState: boolean
 }
 
+/** What the explorer shows of a strategy, as the renderer expands it from a StrategyTable. */
 export interface StrategyDescription {
   path: string
   format: 'protobuf' | 'json'
@@ -90,6 +91,37 @@ export interface StrategyDescription {
   /** Problems with the strategy itself or against the checkpoint folder, in words. */
   problems: string[]
 }
+
+/**
+ * A strategy's rows as `strategy.describe` sends them. Thousands of layers share a handful of layouts, so each
+ * distinct layout (with the shape and dtype of the tensors using it) travels once and rows name it by index; and
+ * rows travel as columns, not one object each. A 20,000-parameter strategy is then under a fifth of the JSON
+ * and a few arrays to decode instead of 20,000 objects. The renderer expands it into ParamRows.
+ */
+export interface StrategyTable {
+  path: string
+  format: 'protobuf' | 'json'
+  merged: boolean
+  stageCount: number
+  stageDevices: number
+  /** Problems with the strategy itself or against the checkpoint folder, in words. */
+  problems: string[]
+  layouts: StrategyTableLayout[]
+  /** One entry per (stage, parameter) in each column, in the strategy's order. */
+  rows: {
+    names: string[]
+    stages: number[]
+    /** Index into `layouts`. */
+    layouts: number[]
+    /** 1 for an optimizer state (adam_m.…, moments.…), 0 for a weight. */
+    optimizer: number[]
+  }
+  /** Parameters more than one stage holds (tied embeddings), with every stage holding them. */
+  shared: { name: string; stages: number[] }[]
+}
+
+/** One distinct layout of a StrategyTable: the ParamRow fields rows using it have in common. */
+export type StrategyTableLayout = Omit<ParamRow, 'name' | 'stage' | 'stages' | 'optimizerState'>
 
 export interface FolderDescription {
   path: string
@@ -361,7 +393,7 @@ export interface Requests {
   'path.pick': { params: { kind: 'file' | 'folder' }; result: { paths: string[] } }
   'path.reveal': { params: { path: string }; result: { revealed: boolean } }
   'upload.files': { params: { name: string; files: UploadFile[] }; result: OpenedItem }
-  'strategy.describe': { params: { path: string; folder?: string }; result: StrategyDescription }
+  'strategy.describe': { params: { path: string; folder?: string }; result: StrategyTable }
   'folder.describe': { params: { path: string; strategy?: string }; result: FolderDescription }
   'rankTable.describe': { params: { path: string }; result: RankTableDescription }
   'plan.create': { params: PlanRequest; result: PlanSummary }

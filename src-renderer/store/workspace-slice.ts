@@ -11,6 +11,7 @@ import type {
   UploadFile
 } from '../../src-main/api/contract'
 import { client } from '../api/client'
+import { expandStrategyTable } from '../api/strategy-table'
 import type { AppState } from './app-store'
 import {
   itemsOfKind,
@@ -78,10 +79,12 @@ export const createWorkspaceSlice: StateCreator<AppState, [], [], WorkspaceSlice
     const folderStrategy = pairedStrategy(pairs, activeFolder)
     const [strategy, folder] = await Promise.all([
       activeStrategy
-        ? client.request('strategy.describe', {
-            path: activeStrategy,
-            ...(strategyFolder ? { folder: strategyFolder } : {})
-          })
+        ? client
+            .request('strategy.describe', {
+              path: activeStrategy,
+              ...(strategyFolder ? { folder: strategyFolder } : {})
+            })
+            .then(expandStrategyTable)
         : undefined,
       activeFolder
         ? client.request('folder.describe', {

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { AppEvent, JobResult } from '../../src-main/api/contract'
 import type { AppService } from '../../src-main/services/app-service'
+import { expandStrategyTable } from '../../src-renderer/api/strategy-table'
 import { oracle, real } from '../helpers/fixtures'
 import { useAppService } from '../helpers/app-service'
 import { useTempDirs } from '../helpers/temp-dir'
@@ -24,24 +25,9 @@ describe('the app service on real files', () => {
       sourceStrategy: string
       destinationStrategy: string
     }
-    const strategy = (await call(s, 'strategy.describe', {
-      path: sample.sourceStrategy,
-      folder: sample.folder
-    })) as {
-      stageCount: number
-      stageDevices: number
-      params: {
-        name: string
-        stage: number
-        stages: number[]
-        shape?: number[]
-        sliceShape?: number[]
-        dtype?: string
-        bytesPerRank?: number
-        optShardSize: number
-      }[]
-      problems: string[]
-    }
+    const strategy = expandStrategyTable(
+      await call(s, 'strategy.describe', { path: sample.sourceStrategy, folder: sample.folder })
+    )
     expect([strategy.stageCount, strategy.stageDevices, strategy.problems]).toEqual([2, 4, []])
     const wq = strategy.params.find((p) => p.name === 'model.layers.0.attention.wq.weight')!
     // [64,64] split over mp 2 on dim 0, then optimizer-sharded 2 ways: 16 rows per rank.

@@ -16,7 +16,6 @@ const CLOSE_OBJECT = 0x7d
 const OPEN_ARRAY = 0x5b
 const CLOSE_ARRAY = 0x5d
 const COMMA = 0x2c
-const COLON = 0x3a
 
 /** Throws when `text` nests deeper or holds more values than JSON_LIMITS allow. */
 export function requireBoundedJson(
@@ -64,66 +63,98 @@ export interface JsonMember {
   valueEnd: number
 }
 
-interface Frame {
-  isObject: boolean
-  expectingKey: boolean
-  key?: string
-  /** Whether this container is the one reached from the root by the first `depth` keys of the path. */
-  onPath: boolean
-}
-
 /**
  * The members of the object reached from the root by the keys in `path`, in text order and with repeats.
  * JSON.parse can tell neither: it keeps only the last of repeated keys, and it lists integer-like keys first.
- * `text` must already be valid JSON (parse it first); the scan is iterative and linear.
+ * A repeated key on the path leads into each of its objects. `text` must already be valid JSON (parse it
+ * first). The walk recurses once per key of `path`, never per level of the text, and steps over the values it
+ * does not list without looking at their keys: linear, and quick on a strategy of 100,000 layouts.
  */
 export function objectMembersInTextOrder(text: string, path: readonly string[] = []): JsonMember[] {
   const members: JsonMember[] = []
-  const frames: Frame[] = []
-  let member: JsonMember | undefined
-  let lastEnd = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === COLON) continue
-    const top = frames[frames.length - 1]
-    const inTarget = frames.length === path.length + 1 && top!.onPath && top!.isObject
-    if (c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-      if (inTarget && member) {
-        member.valueEnd = lastEnd
-        members.push(member)
-        member = undefined
-      }
-      if (c === COMMA) top!.expectingKey = top!.isObject
-      else frames.pop()
-      lastEnd = i + 1
-      continue
-    }
-    if (c === QUOTE && top?.isObject && top.expectingKey) {
-      const end = closingQuote(text, i)
-      top.key = JSON.parse(text.slice(i, end + 1)) as string
-      top.expectingKey = false
-      if (inTarget) member = { key: top.key, valueStart: -1, valueEnd: -1 }
-      i = end
-      continue
-    }
-    if (inTarget && member && member.valueStart < 0) member.valueStart = i
-    if (c === QUOTE) i = closingQuote(text, i)
-    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      const depth = frames.length
-      const onPath =
-        !top || (top.onPath && top.isObject && depth <= path.length && top.key === path[depth - 1])
-      frames.push({ isObject: c === OPEN_OBJECT, expectingKey: c === OPEN_OBJECT, onPath })
-    }
-    lastEnd = i + 1
-  }
+  const root = skipWhitespace(text, 0)
+  if (text.charCodeAt(root) === OPEN_OBJECT) membersOf(text, root, path, 0, members)
   return members
 }
 
-function closingQuote(text: string, openingQuote: number): number {
-  for (let i = openingQuote + 1; i < text.length; i++) {
+/** Walks the object opening at `open`, listing or descending per `path`; returns the index after its `}`. */
+function membersOf(
+  text: string,
+  open: number,
+  path: readonly string[],
+  depth: number,
+  members: JsonMember[]
+): number {
+  let i = open + 1
+  for (;;) {
+    i = skipWhitespace(text, i)
     const c = text.charCodeAt(i)
-    if (c === BACKSLASH) i++
-    else if (c === QUOTE) return i
+    if (c === COMMA) {
+      i++
+      continue
+    }
+    if (c !== QUOTE) return i + 1 // the closing brace (or the end of a text that was not valid JSON)
+    const keyEnd = closingQuote(text, i)
+    const key = keyText(text, i, keyEnd)
+    const valueStart = skipWhitespace(text, skipWhitespace(text, keyEnd + 1) + 1) // past the colon
+    if (depth === path.length) {
+      i = valueEnd(text, valueStart)
+      members.push({ key, valueStart, valueEnd: i })
+    } else if (key === path[depth] && text.charCodeAt(valueStart) === OPEN_OBJECT) {
+      i = membersOf(text, valueStart, path, depth + 1, members)
+    } else {
+      i = valueEnd(text, valueStart)
+    }
+  }
+}
+
+/** The index just after the value starting at `start`. */
+function valueEnd(text: string, start: number): number {
+  const first = text.charCodeAt(start)
+  if (first === QUOTE) return closingQuote(text, start) + 1
+  if (first !== OPEN_OBJECT && first !== OPEN_ARRAY) {
+    let i = start
+    while (i < text.length && !endsScalar(text.charCodeAt(i))) i++
+    return i
+  }
+  let depth = 0
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === QUOTE) i = closingQuote(text, i)
+    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++
+    else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === 0) return i + 1
   }
   return text.length
+}
+
+function endsScalar(c: number): boolean {
+  return c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || isWhitespace(c)
+}
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+}
+
+function skipWhitespace(text: string, from: number): number {
+  let i = from
+  while (i < text.length && isWhitespace(text.charCodeAt(i))) i++
+  return i
+}
+
+/** A key's text: escapes decoded by JSON.parse only when there are any. */
+function keyText(text: string, openingQuote: number, closing: number): string {
+  const body = text.slice(openingQuote + 1, closing)
+  return body.includes('\\') ? (JSON.parse(text.slice(openingQuote, closing + 1)) as string) : body
+}
+
+/** The quote closing the string opening at `openingQuote`: the next one not escaped by an odd run of `\`. */
+function closingQuote(text: string, openingQuote: number): number {
+  let i = openingQuote
+  for (;;) {
+    i = text.indexOf('"', i + 1)
+    if (i < 0) return text.length
+    let before = i - 1
+    while (text.charCodeAt(before) === BACKSLASH) before--
+    if ((i - 1 - before) % 2 === 0) return i
+  }
 }

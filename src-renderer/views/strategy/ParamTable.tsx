@@ -2,13 +2,10 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import type { IndexedRow } from './param-rows'
 import { ParamRowView } from './ParamRowView'
 import { ParamTableHeader } from './ParamTableHeader'
+import { HEADER_HEIGHT, ROW_HEIGHT, rowWindow, STEP } from './row-window'
 
-/** Must match .param-row / .param-header heights in strategy.css. */
-const ROW_HEIGHT = 28
-const HEADER_HEIGHT = 32
-const OVERSCAN = 8
-/** The rendered window moves in steps of this many rows: most scroll frames then re-render nothing. */
-const STEP = 8
+/** How long scrolling must rest before the DOM rows are put back in reading order. */
+const REST_MS = 250
 
 interface ParamTableProps {
   rows: IndexedRow[]
@@ -25,7 +22,11 @@ interface ParamTableProps {
 export function ParamTable({ rows, selectedIndex, onSelect, onOpen, onCopy }: ParamTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const [windowStep, setWindowStep] = useState(0)
+  const stepRef = useRef(0)
+  const [resting, setResting] = useState(true)
+  const restTimer = useRef<ReturnType<typeof setTimeout>>(undefined)
   const [viewportHeight, setViewportHeight] = useState(600)
+  useEffect(() => () => clearTimeout(restTimer.current), [])
 
   useEffect(() => {
     const element = scrollRef.current
@@ -74,13 +75,7 @@ export function ParamTable({ rows, selectedIndex, onSelect, onOpen, onCopy }: Pa
     onSelect(Math.min(last, Math.max(0, target)))
   }
 
-  const first = Math.max(0, windowStep * STEP - OVERSCAN)
-  const end = Math.min(
-    rows.length,
-    windowStep * STEP + Math.ceil(viewportHeight / ROW_HEIGHT) + STEP + OVERSCAN
-  )
-  const visible = rows.slice(first, end)
-  const pool = Math.ceil(viewportHeight / ROW_HEIGHT) + STEP + 2 * OVERSCAN + 1
+  const { first, end, rows: shown } = rowWindow(windowStep, viewportHeight, rows.length, resting)
   const activeVisible = selectedIndex >= first && selectedIndex < end
 
   return (
@@ -93,20 +88,26 @@ export function ParamTable({ rows, selectedIndex, onSelect, onOpen, onCopy }: Pa
       aria-activedescendant={activeVisible ? `param-row-${selectedIndex}` : undefined}
       tabIndex={0}
       data-testid="param-table"
-      onScroll={(e) => setWindowStep(Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT / STEP))}
+      onScroll={(e) => {
+        // Most scroll events stay in the same step: asking React anyway would cost a render each.
+        const step = Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT / STEP)
+        if (step === stepRef.current) return
+        setWindowStep((stepRef.current = step))
+        if (resting) setResting(false)
+        clearTimeout(restTimer.current)
+        restTimer.current = setTimeout(() => setResting(true), REST_MS)
+      }}
       onKeyDown={onKeyDown}
     >
       <ParamTableHeader />
       <div className="param-body" role="rowgroup" style={{ height: rows.length * ROW_HEIGHT }}>
-        {visible.map((item, i) => (
+        {shown.map(([index, slot]) => (
           <ParamRowView
-            // Keyed by slot, not by parameter: a row scrolled out is reused for one scrolled in, so scrolling
-            // rewrites a few texts instead of removing and creating DOM rows.
-            key={(first + i) % pool}
-            row={item.row}
-            index={first + i}
-            top={(first + i) * ROW_HEIGHT}
-            selected={first + i === selectedIndex}
+            key={slot}
+            row={rows[index]!.row}
+            index={index}
+            top={index * ROW_HEIGHT}
+            selected={index === selectedIndex}
             onSelect={onSelect}
             onOpen={onOpen}
           />

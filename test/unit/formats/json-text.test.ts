@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   JSON_LIMITS,
@@ -98,5 +99,41 @@ describe('objectMembersInTextOrder', () => {
     expect(objectMembersInTextOrder(text, ['a', 'k']).map((m) => m.key)).toEqual(['z'])
     expect(objectMembersInTextOrder(text, ['b'])).toEqual([])
     expect(objectMembersInTextOrder('{}', [])).toEqual([])
+  })
+})
+
+describe('objectMembersInTextOrder agrees with JSON.parse where JSON.parse can tell', () => {
+  const spacing = fc.constantFrom(undefined, 1, 2, '\t')
+  const membersOf = (text: string, path: string[]) =>
+    objectMembersInTextOrder(text, path).map((m) => [
+      m.key,
+      JSON.parse(text.slice(m.valueStart, m.valueEnd)) as unknown
+    ])
+
+  it('every member of any object, keys with escapes included, in the order the text has them', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), spacing, (object, space) => {
+        const text = JSON.stringify(object, null, space)
+        // JSON.stringify writes Object.entries' order, so text order and that order are one.
+        expect(membersOf(text, [])).toEqual(Object.entries(object))
+      })
+    )
+  })
+
+  it('the members of an object one key down, whatever surrounds it', () => {
+    const key = fc.string({ minLength: 1 })
+    fc.assert(
+      fc.property(
+        fc.dictionary(key, fc.jsonValue()),
+        key,
+        fc.dictionary(fc.string(), fc.jsonValue()),
+        spacing,
+        (inner, at, rest, space) => {
+          const object = { ...rest, [at]: inner }
+          const text = JSON.stringify(object, null, space)
+          expect(membersOf(text, [at])).toEqual(Object.entries(inner))
+        }
+      )
+    )
   })
 })
