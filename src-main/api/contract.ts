@@ -235,7 +235,14 @@ export interface JobResult {
   destination: string
   manifest: string
   seconds: number
-  outputs: { rank: number; output: string; size: number; sha256: string; skipped: boolean }[]
+  outputs: {
+    rank: number
+    output: string
+    size: number
+    /** As the manifest records them: always XXH3-128 (`xxh3_128`), SHA-256 when the run was asked for it. */
+    hashes: { sha256?: string; xxh3_128?: string }
+    skipped: boolean
+  }[]
   verified: boolean
 }
 
@@ -398,7 +405,11 @@ export interface Requests {
   'rankTable.describe': { params: { path: string }; result: RankTableDescription }
   'plan.create': { params: PlanRequest; result: PlanSummary }
   'plan.param': { params: { planId: string; rank: number; param: string }; result: PlanParamDetail }
-  'job.start': { params: { planId: string; jobs?: number; fsync?: boolean }; result: { jobId: string } }
+  /** `sha256`: also record each output's SHA-256 (the CLI's `--sha256`); XXH3-128 is always recorded. */
+  'job.start': {
+    params: { planId: string; jobs?: number; fsync?: boolean; sha256?: boolean }
+    result: { jobId: string }
+  }
   'job.cancel': { params: { jobId: string }; result: { cancelled: boolean } }
   'recent.list': { params: Record<string, never>; result: RecentItem[] }
   'cluster.describe': { params: ClusterRequest; result: ClusterDescription }

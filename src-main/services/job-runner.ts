@@ -18,7 +18,7 @@ export class JobRunner {
   start(
     plan: TransformPlan,
     jobs?: number,
-    run: { durable?: boolean; open?: CheckpointOpenOptions } = {}
+    run: { durable?: boolean; sha256?: boolean; open?: CheckpointOpenOptions } = {}
   ): string {
     if (plan.problems.some((p) => p.severity === 'error')) {
       throw new ShardscopeError(
@@ -36,6 +36,7 @@ export class JobRunner {
     void runTransform(plan, {
       ...(jobs !== undefined ? { jobs } : {}),
       ...(run.durable ? { durable: true } : {}),
+      ...(run.sha256 ? { sha256: true } : {}),
       ...(run.open ? { open: run.open } : {}),
       signal: controller.signal,
       onProgress: (progress) => {

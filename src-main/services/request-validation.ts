@@ -125,7 +125,12 @@ const SCHEMAS: { [K in RequestName]: Check<RequestParams<K>> } = {
     })
   }),
   'plan.param': object({ planId: string(64), rank: integer(0, 1 << 20), param: string(4096) }),
-  'job.start': object({ planId: string(64), jobs: optional(integer(1, 256)), fsync: optional(boolean) }),
+  'job.start': object({
+    planId: string(64),
+    jobs: optional(integer(1, 256)),
+    fsync: optional(boolean),
+    sha256: optional(boolean)
+  }),
   'job.cancel': object({ jobId: string(64) }),
   'recent.list': nothing,
   'cluster.describe': object({

@@ -9,8 +9,8 @@ import { formatBytes, formatTable } from '../table'
 
 export const TRANSFORM_USAGE = `Usage: shardscope transform --src <dir> --dst <dir> [--src-strategy <file|dir>] [--dst-strategy <file|dir>]
          [--prefix <p>] [--rank <r>]... [--format ckpt|safetensors] [--dtype <t>] [--exclude <regex>]
-         [--crc] [--verify-crc] [--overwrite] [--fsync] [--jobs <n>] [--json] [--dec-key <hex|@file>]
-         [--dec-mode <mode>]
+         [--crc] [--verify-crc] [--sha256] [--overwrite] [--fsync] [--jobs <n>] [--json]
+         [--dec-key <hex|@file>] [--dec-mode <mode>]
 
 Converts the distributed checkpoint in --src (rank_N/ folders) from the source strategy's layout to the
 destination strategy's, writing <dst>/rank_<r>/<prefix><r>.ckpt (or .safetensors) for every destination rank.
@@ -22,6 +22,7 @@ A strategy may be a folder of per-stage files; they are merged automatically.
   --exclude   leave out parameters whose names match, e.g. '^(adam_[mv]|accu_grads)\\.|^global_step$'
   --crc         append MindSpore's CRC-32 trailer to .ckpt outputs
   --verify-crc  check the CRC-32 of every source that has one (sources a rank reads whole are always checked)
+  --sha256      also record each output's SHA-256 (against tampering; slower) besides its XXH3-128 checksum
   --overwrite   replace another conversion already in --dst: its outputs and manifest are deleted first
   --fsync       flush each output to disk before it gets its final name (safe against power loss; slower)
   --jobs        destination ranks written in parallel (default: number of cores)
@@ -36,7 +37,8 @@ export async function transformCommand(argv: string[], io: CliIO): Promise<numbe
   const { values } = parseCommandArgs('transform', argv, {
     ...PLAN_OPTIONS,
     jobs: { type: 'string' },
-    fsync: { type: 'boolean' }
+    fsync: { type: 'boolean' },
+    sha256: { type: 'boolean' }
   })
   if (values.help) {
     io.out(TRANSFORM_USAGE)
@@ -60,6 +62,7 @@ export async function transformCommand(argv: string[], io: CliIO): Promise<numbe
     ...(jobs !== undefined ? { jobs } : {}),
     signal: io.signal,
     durable: values.fsync === true,
+    sha256: values.sha256 === true,
     onProgress: (p) => printer.update(p),
     ...(input.open ? { open: input.open } : {})
   })
@@ -69,14 +72,16 @@ export async function transformCommand(argv: string[], io: CliIO): Promise<numbe
     return 0
   }
   const written = summary.outputs.filter((o) => !o.skipped).length
+  // The strongest digest asked for: SHA-256 with --sha256, else the XXH3-128 every output gets.
+  const shown = values.sha256 === true ? 'sha256' : 'xxh3_128'
   io.out(
     formatTable(
-      ['rank', 'file', 'size', 'sha256', ''],
+      ['rank', 'file', 'size', shown === 'sha256' ? 'sha256' : 'xxh3-128', ''],
       summary.outputs.map((o) => [
         o.rank,
         o.output,
         formatBytes(o.size),
-        o.sha256.slice(0, 16),
+        (o.hashes[shown] ?? o.hashes.sha256 ?? o.hashes.xxh3_128 ?? '').slice(0, 16),
         o.skipped ? 'already done, verified' : 'written'
       ]),
       [0, 2]

@@ -8,8 +8,9 @@ import { formatBytes } from '../table'
 
 export const VERIFY_USAGE = `Usage: shardscope verify <dst> [--json]
 
-Re-reads every output listed in <dst>/shardscope-manifest.json and checks its size and SHA-256, and says how
-complete the conversion is (a cancelled run leaves some destination ranks to do).
+Re-reads every output listed in <dst>/shardscope-manifest.json and checks its size and every checksum recorded
+(XXH3-128, and SHA-256 where the run or a push recorded it), and says how complete the conversion is (a
+cancelled run leaves some destination ranks to do).
 Exit codes: 0 all listed outputs verified, 1 a file is missing or differs, or there is no finished output to
 verify, 2 no manifest.
 `

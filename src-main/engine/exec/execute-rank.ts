@@ -7,6 +7,7 @@ import { SafetensorsWriter } from '../formats/safetensors/safetensors-writer'
 import { elementCount } from '../formats/tensor-entry'
 import { AtomicFileSink, type ByteSink } from '../io/byte-sink'
 import type { ByteSource } from '../io/byte-source'
+import { outputHashAlgorithms, type HashAlgorithm, type OutputHashes } from '../io/output-hashes'
 import type { ParamPlan, PlanOptions, RankPlan } from '../plan/plan-types'
 import { allocateBuffers, assembleParam, type AssemblyBuffers } from './assemble-param'
 import type { Kernels } from './kernels'
@@ -21,13 +22,15 @@ export interface RankJob {
   durable?: boolean
   /** The run's id: names the temporary file, so two runs never share one. */
   runId?: string
+  /** Digests of the output to compute while writing it; the fast hash by default (`outputHashAlgorithms`). */
+  hashes?: HashAlgorithm[]
 }
 
 export interface RankResult {
   rank: number
   output: string
   size: number
-  sha256: string
+  hashes: OutputHashes
   /** Sources whose CRC-32 was checked while this output was made. */
   crcVerified: string[]
 }
@@ -70,7 +73,11 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
     sink = await (
       execution.createSink ??
       ((p) =>
-        AtomicFileSink.create(p, { durable: job.durable === true, ...(job.runId ? { tag: job.runId } : {}) }))
+        AtomicFileSink.create(p, {
+          durable: job.durable === true,
+          hashes: job.hashes ?? outputHashAlgorithms(false),
+          ...(job.runId ? { tag: job.runId } : {})
+        }))
     )(path)
     const buffers = execution.buffers ?? allocateBuffers()
     let bytesDone = 0
@@ -135,7 +142,7 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
       rank,
       output: job.plan.output,
       size: result.size,
-      sha256: result.sha256,
+      hashes: result.hashes,
       crcVerified: crcChecks.map((c) => c.path)
     }
   } finally {

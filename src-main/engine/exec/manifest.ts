@@ -1,20 +1,41 @@
-import { readFile } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ShardscopeError } from '../errors'
+import { requireBoundedJson } from '../formats/json-text'
 import { AtomicFileSink } from '../io/byte-sink'
 import type { FileIdentity } from '../io/file-identity'
+import {
+  computableHashes,
+  DIGEST_HEX_LENGTH,
+  HASH_ALGORITHMS,
+  type HashAlgorithm,
+  type OutputHashes
+} from '../io/output-hashes'
 import type { ConversionIdentity } from '../plan/plan-types'
+
+export type { OutputHashes } from '../io/output-hashes'
 
 export const MANIFEST_NAME = 'shardscope-manifest.json'
 
-/** Digests of an output file, lower-case hex; `verify` checks every one it knows. */
-export interface OutputHashes {
-  sha256?: string
-  xxh3_128?: string
+/**
+ * The hash algorithms `verify` can recompute: XXH3-128 (what every conversion records) and SHA-256 (recorded by
+ * `--sha256`, by a push, and by versions before the fast hash).
+ */
+export const VERIFIABLE_HASHES = HASH_ALGORITHMS
+
+/**
+ * The hashes of an entry that can be recomputed here. All of them are compared, since each protects against
+ * something else (see OutputHashes); none means the entry cannot be checked by this version.
+ */
+export function recordedComputable(recorded: OutputHashes): HashAlgorithm[] {
+  return computableHashes().filter((algorithm) => recorded[algorithm] !== undefined)
 }
 
-/** The hash algorithms `verify` can recompute today. */
-export const VERIFIABLE_HASHES = ['sha256'] as const satisfies readonly (keyof OutputHashes)[]
+/**
+ * Far above any real manifest (about 1 KiB per output plus 0.3 KiB per source it read), and below the longest
+ * string V8 makes: a larger file is refused in words before it is read.
+ */
+export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
 /**
  * A source file an output was made from, as it was when read. Version-1 manifests recorded path, size and
@@ -93,13 +114,9 @@ interface ManifestV1 {
 /** A destination's manifest, upgraded to version 2 if it is older; undefined if there is none. */
 export async function readManifest(folder: string): Promise<Manifest | undefined> {
   const path = join(folder, MANIFEST_NAME)
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new ShardscopeError('IO_ERROR', `Cannot read ${path}: ${(err as Error).message}.`, { file: path })
-  }
+  const text = await readBoundedText(path)
+  if (text === undefined) return undefined
+  requireBoundedJson(text, { file: path, what: 'a Shardscope manifest' })
   try {
     return upgrade(JSON.parse(text) as Manifest | ManifestV1)
   } catch (err) {
@@ -108,6 +125,47 @@ export async function readManifest(folder: string): Promise<Manifest | undefined
       `${path} is damaged (${(err as Error).message}); delete it to start the conversion afresh.`,
       { file: path }
     )
+  }
+}
+
+/** The file's text, or undefined when there is none; a file over MAX_MANIFEST_BYTES is refused unread. */
+async function readBoundedText(path: string): Promise<string | undefined> {
+  let handle
+  try {
+    handle = await open(path, 'r')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new ShardscopeError('IO_ERROR', `Cannot read ${path}: ${(err as Error).message}.`, { file: path })
+  }
+  try {
+    const { size } = await handle.stat()
+    if (size > MAX_MANIFEST_BYTES)
+      throw new ShardscopeError(
+        'CORRUPT',
+        `${path} is ${size} bytes long, more than any Shardscope manifest (at most ${MAX_MANIFEST_BYTES}), so Shardscope does not read it; delete it to start the conversion afresh.`,
+        { file: path }
+      )
+    // Read at most one byte past the bound: a file growing meanwhile cannot make this allocate more.
+    const buffer = Buffer.alloc(Math.min(size, MAX_MANIFEST_BYTES) + 1)
+    let length = 0
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length)
+      if (bytesRead === 0 || (length += bytesRead) === buffer.length) break
+    }
+    if (length > MAX_MANIFEST_BYTES)
+      throw new ShardscopeError(
+        'CORRUPT',
+        `${path} grew past ${MAX_MANIFEST_BYTES} bytes while it was read.`,
+        {
+          file: path
+        }
+      )
+    return buffer.toString('utf8', 0, length)
+  } catch (err) {
+    if (err instanceof ShardscopeError) throw err
+    throw new ShardscopeError('IO_ERROR', `Cannot read ${path}: ${(err as Error).message}.`, { file: path })
+  } finally {
+    await handle.close()
   }
 }
 
@@ -137,6 +195,12 @@ function checkOutput(name: string, output: ManifestOutput): void {
     hashes.some(([, digest]) => typeof digest !== 'string' || !/^[0-9a-f]+$/.test(digest))
   )
     throw new Error(`its entry for ${name} lacks a rank, a size or a lower-case hex hash`)
+  // Algorithms a later version may add are kept as they are; the known ones must have their digest's length.
+  for (const [algorithm, digest] of hashes) {
+    const length = DIGEST_HEX_LENGTH[algorithm as keyof OutputHashes]
+    if (Object.hasOwn(DIGEST_HEX_LENGTH, algorithm) && (digest as string).length !== length)
+      throw new Error(`its ${algorithm} for ${name} is not ${length} hex digits`)
+  }
 }
 
 export async function writeManifest(folder: string, manifest: Manifest, tag?: string): Promise<void> {

@@ -5,10 +5,11 @@ import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
 import { newWriterTag } from '../io/byte-sink'
 import { ensureDirectory } from '../io/ensure-directory'
 import { ioError } from '../io/io-error'
+import { outputHashAlgorithms, type OutputHashes } from '../io/output-hashes'
 import { checkDestinationAliasing } from '../plan/destination-aliasing'
 import type { Problem, TransformPlan } from '../plan/plan-types'
 import { DestinationLock } from './destination-lock'
-import { MANIFEST_NAME, writeManifest, type Manifest, type ManifestRun } from './manifest'
+import { MANIFEST_NAME, recordedComputable, writeManifest, type Manifest, type ManifestRun } from './manifest'
 import { rankPlanHash, sourceRecords } from './output-identity'
 import { prepareDestination } from './prepare-destination'
 import { initialProgress, updateTotals, type TransformProgress } from './transform-progress'
@@ -24,13 +25,19 @@ export interface RunOptions {
   open?: CheckpointOpenOptions
   /** fsync every output before it gets its final name. */
   durable?: boolean
+  /**
+   * Compute and record SHA-256 of every output besides the fast hash (`--sha256`): for outputs that must stand
+   * against deliberate tampering, at SHA-256's speed (a push to a node records it anyway, while sending).
+   */
+  sha256?: boolean
 }
 
 export interface RunOutput {
   rank: number
   output: string
   size: number
-  sha256: string
+  /** What the manifest records for the output (for a skipped one: what it recorded and was checked against). */
+  hashes: OutputHashes
   skipped: boolean
   /** Sources whose CRC-32 was checked while this output was made (none for a skipped output). */
   crcVerified: string[]
@@ -94,6 +101,7 @@ async function runRanks(
     options.onProgress?.(structuredClone(progress))
   }
   const byRank = new Map(progress.ranks.map((r) => [r.rank, r]))
+  const hashes = outputHashAlgorithms(options.sha256 === true)
   const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), plan.ranks.length))
   const pool = new WorkerPool(jobs)
   let manifestWrites = Promise.resolve()
@@ -116,14 +124,19 @@ async function runRanks(
         const path = join(destination, rank.output)
         try {
           const recorded = manifest.outputs[rank.output]
-          if (recorded && recorded.planHash === planHash && recorded.hashes.sha256) {
+          const recheck = recorded ? recordedComputable(recorded.hashes) : []
+          if (recorded && recorded.planHash === planHash && recheck.length > 0) {
             entry.state = 'checking'
-            const hashed = await pool.run({ type: 'hash', rank: rank.rank, path })
+            // Every recorded hash is checked; one this run records and the entry lacks is added on the way.
+            const algorithms = [...new Set([...recheck, ...hashes])]
+            const hashed = await pool.run({ type: 'hash', rank: rank.rank, path, algorithms })
             if (
               hashed.type === 'hashed' &&
-              hashed.sha256 === recorded.hashes.sha256 &&
-              hashed.size === recorded.size
+              hashed.hashes &&
+              hashed.size === recorded.size &&
+              recheck.every((algorithm) => hashed.hashes![algorithm] === recorded.hashes[algorithm])
             ) {
+              recorded.hashes = { ...hashed.hashes, ...recorded.hashes }
               entry.state = 'skipped'
               entry.paramsDone = entry.paramsTotal
               progress.ranksSkipped++
@@ -132,11 +145,12 @@ async function runRanks(
                 rank: rank.rank,
                 output: rank.output,
                 size: recorded.size,
-                sha256: recorded.hashes.sha256,
+                hashes: { ...recorded.hashes },
                 skipped: true,
                 crcVerified: []
               })
               report()
+              if (algorithms.length > recheck.length) await saveManifest()
               return
             }
           }
@@ -153,7 +167,8 @@ async function runRanks(
                 options: plan.options,
                 open: options.open,
                 durable: options.durable === true,
-                runId
+                runId,
+                hashes
               }
             },
             (m) => {
@@ -173,7 +188,7 @@ async function runRanks(
           manifest.outputs[rank.output] = {
             rank: rank.rank,
             size: result.size,
-            hashes: { sha256: result.sha256 },
+            hashes: result.hashes,
             planHash,
             sources: sourceRecords(rank, result.crcVerified),
             completedAt: new Date().toISOString()
@@ -182,7 +197,7 @@ async function runRanks(
             rank: rank.rank,
             output: rank.output,
             size: result.size,
-            sha256: result.sha256,
+            hashes: result.hashes,
             skipped: false,
             crcVerified: result.crcVerified
           })

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
 import { parentPort, workerData } from 'node:worker_threads'
 import { isShardscopeError } from '../errors'
+import { hashFile } from '../io/output-hashes'
 import { allocateBuffers } from './assemble-param'
 import { executeRank } from './execute-rank'
 import { loadKernels } from './kernels-select'
@@ -28,7 +26,8 @@ async function handle(message: ToWorker): Promise<void> {
   const rank = message.type === 'run' ? message.job.plan.rank : message.rank
   try {
     if (message.type === 'hash') {
-      send({ type: 'hashed', rank, ...(await hashFile(message.path)) })
+      const cancelled = () => Atomics.load(cancelFlag, 0) !== 0
+      send({ type: 'hashed', rank, ...(await hashFile(message.path, message.algorithms, cancelled)) })
       return
     }
     if (message.type === 'plan') {
@@ -66,21 +65,6 @@ async function planFromPaths(job: PlanJob) {
   if (job.overwrite) input.overwrite = true
   if (job.verifyCrc) input.verifyCrc = true
   return planTransform(input)
-}
-
-/** SHA-256 of a whole file, streamed; undefined when it does not exist. */
-async function hashFile(path: string): Promise<{ size: number; sha256: string | undefined }> {
-  const size = await stat(path).then(
-    (s) => s.size,
-    () => -1
-  )
-  if (size < 0) return { size: 0, sha256: undefined }
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) {
-    if (Atomics.load(cancelFlag, 0) !== 0) return { size, sha256: undefined }
-    hash.update(chunk as Buffer)
-  }
-  return { size, sha256: hash.digest('hex') }
 }
 
 function describe(err: unknown): WorkerError {

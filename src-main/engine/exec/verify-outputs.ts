@@ -1,15 +1,16 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { ShardscopeError } from '../errors'
+import type { HashAlgorithm } from '../io/output-hashes'
 import {
   MANIFEST_NAME,
   manifestOutputs,
   manifestProgress,
   readManifest,
-  VERIFIABLE_HASHES,
+  recordedComputable,
   type ManifestRun
 } from './manifest'
-import { WorkerPool } from './worker-pool'
+import { errorFromWorker, WorkerPool } from './worker-pool'
 
 export interface VerifiedOutput {
   output: string
@@ -18,6 +19,8 @@ export interface VerifiedOutput {
   size: number
   /** `unverifiable`: the manifest holds no hash this version can recompute. */
   status: 'ok' | 'missing' | 'size-mismatch' | 'checksum-mismatch' | 'unverifiable'
+  /** The recorded hashes that were recomputed and compared (every one the manifest holds that can be). */
+  checked: HashAlgorithm[]
 }
 
 export interface DestinationVerification {
@@ -30,7 +33,7 @@ export interface DestinationVerification {
   unfinished: string[]
 }
 
-/** Re-hashes every output the destination's manifest lists and compares size and SHA-256. */
+/** Re-hashes every output the destination's manifest lists and compares its size and every hash recorded. */
 export async function verifyOutputs(
   folder: string,
   options: { jobs?: number; signal?: AbortSignal; onChecked?: (output: VerifiedOutput) => void } = {}
@@ -65,31 +68,34 @@ export async function verifyDestination(
   try {
     const outputs = await Promise.all(
       entries.map(async (recorded) => {
+        const checked = recordedComputable(recorded.hashes)
         const hashed = await pool.run({
           type: 'hash',
           rank: recorded.rank,
-          path: join(folder, recorded.output)
+          path: join(folder, recorded.output),
+          algorithms: checked
         })
+        if (hashed.type === 'failed') throw errorFromWorker(hashed.error)
         if (hashed.type !== 'hashed') throw new Error('unexpected worker reply')
-        const checkable = VERIFIABLE_HASHES.some((algorithm) => recorded.hashes[algorithm] !== undefined)
-        const status: VerifiedOutput['status'] =
-          hashed.sha256 === undefined && hashed.size === 0
-            ? 'missing'
-            : hashed.size !== recorded.size
-              ? 'size-mismatch'
-              : !checkable
-                ? 'unverifiable'
-                : recorded.hashes.sha256 !== undefined && hashed.sha256 !== recorded.hashes.sha256
-                  ? 'checksum-mismatch'
-                  : 'ok'
+        const status: VerifiedOutput['status'] = !hashed.exists
+          ? 'missing'
+          : hashed.size !== recorded.size
+            ? 'size-mismatch'
+            : checked.length === 0
+              ? 'unverifiable'
+              : checked.some((algorithm) => hashed.hashes?.[algorithm] !== recorded.hashes[algorithm])
+                ? 'checksum-mismatch'
+                : 'ok'
         const result = {
           output: recorded.output,
           rank: recorded.rank,
           expectedSize: recorded.size,
           size: hashed.size,
-          status
+          status,
+          checked
         }
-        options.onChecked?.(result)
+        // A hash stopped by cancelling proves nothing either way; the whole verification is reported cancelled.
+        if (!options.signal?.aborted) options.onChecked?.(result)
         return result
       })
     )

@@ -1,53 +1,86 @@
-import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, lstatSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { userCacheDirectory } from '../io/user-cache-dir'
 
 interface BundleRecord {
   inputs: Record<string, string>
 }
 
 /**
+ * Packages that load compiled .node files of their own: esbuild cannot carry a native binary into a bundle, so
+ * they stay in node_modules, found from the source folder (see `define` below). scripts/cli-bundle.cjs keeps the
+ * same list for the CLI's bundle.
+ */
+export const NATIVE_PACKAGES = ['ssh2', 'cpu-features', 'xxhash-addon']
+
+/**
  * Running from TypeScript sources (the CLI, tests), every worker thread would compile the engine through tsx,
  * about 0.4 s each. Instead the worker is bundled once with esbuild (tsx's own compiler) into a cached CommonJS
- * file that is rebuilt only when one of its sources changes. Undefined when bundling is impossible; callers
- * then fall back to tsx.
+ * file that is rebuilt only when one of its sources changes. The cache is this user's own (userCacheDirectory),
+ * since the file is run as code. Undefined when bundling is impossible; callers then fall back to tsx.
  */
 export function bundledWorker(entry: string): string | undefined {
   try {
-    const cacheDir = join(tmpdir(), 'shardscope-worker-cache')
+    const cache = userCacheDirectory('worker')
+    if ('refused' in cache) return undefined
     const key = createHash('sha256').update(resolve(entry)).digest('hex').slice(0, 16)
-    const outfile = join(cacheDir, `transform-worker-${key}.cjs`)
+    const outfile = join(cache.path, `transform-worker-${key}.cjs`)
     const recordFile = `${outfile}.inputs.json`
     if (
-      existsSync(outfile) &&
-      existsSync(recordFile) &&
+      ownFile(outfile) &&
+      ownFile(recordFile) &&
       upToDate(JSON.parse(readFileSync(recordFile, 'utf8')) as BundleRecord)
     ) {
       return outfile
     }
-    mkdirSync(cacheDir, { recursive: true })
     const esbuild = createRequire(__filename)('esbuild') as typeof import('esbuild')
     const result = esbuild.buildSync({
       entryPoints: [entry],
       outfile,
+      write: false,
       bundle: true,
       platform: 'node',
       format: 'cjs',
       target: 'node20',
       metafile: true,
       logLevel: 'silent',
-      // Keeps __dirname meaning "the source folder" inside the bundle, for the addon and other file lookups.
-      define: { __dirname: JSON.stringify(resolve(entry, '..')) }
+      external: NATIVE_PACKAGES,
+      // Keeps __dirname and __filename meaning "the source folder" and a file in it: the addon lookup and the
+      // native packages' requires (createRequire(__filename)) resolve from there, not from the cache.
+      define: {
+        __dirname: JSON.stringify(resolve(entry, '..')),
+        __filename: JSON.stringify(resolve(entry))
+      }
     })
     const inputs: Record<string, string> = {}
     for (const input of Object.keys(result.metafile.inputs))
       inputs[resolve(input)] = fingerprint(resolve(input))
-    writeFileSync(recordFile, JSON.stringify({ inputs } satisfies BundleRecord))
+    // Written beside and renamed into place: a process starting a worker meanwhile never runs half a file.
+    writeAtomically(outfile, result.outputFiles[0]!.contents)
+    writeAtomically(recordFile, JSON.stringify({ inputs } satisfies BundleRecord))
     return outfile
   } catch {
     return undefined
+  }
+}
+
+/** A regular file of this user that only this user may write (the folder's checks cover the rest). */
+function ownFile(path: string): boolean {
+  const info = lstatSync(path, { throwIfNoEntry: false })
+  if (!info?.isFile()) return false
+  const uid = process.getuid?.()
+  return uid === undefined || (info.uid === uid && (info.mode & 0o022) === 0)
+}
+
+function writeAtomically(path: string, contents: string | Uint8Array): void {
+  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
+  try {
+    writeFileSync(temp, contents, { mode: 0o600, flag: 'wx' })
+    renameSync(temp, path)
+  } finally {
+    rmSync(temp, { force: true })
   }
 }
 

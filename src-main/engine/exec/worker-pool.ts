@@ -7,6 +7,8 @@ import type { FromWorker, ToWorker, WorkerData, WorkerError } from './worker-pro
 
 type Settled = Exclude<FromWorker, { type: 'progress' }>
 
+const MAX_SILENT_DEATHS = 3
+
 interface Task {
   message: ToWorker
   onProgress: (message: Extract<FromWorker, { type: 'progress' }>) => void
@@ -23,6 +25,12 @@ export class WorkerPool {
   private readonly idle: Worker[] = []
   private readonly busy = new Map<Worker, Task>()
   private readonly queue: Task[] = []
+  /** Workers that died and were replaced: 'error' and then 'exit' arrive for one death, it is replaced once. */
+  private readonly retired = new WeakSet<Worker>()
+  /** Workers that have answered at least once: one that dies before it ever does may not be able to start. */
+  private readonly answered = new WeakSet<Worker>()
+  private silentDeaths = 0
+  private broken?: Error
   private closed = false
 
   /** `resourceLimits` caps each worker's heap; a worker that reaches it dies, fails its task and is replaced. */
@@ -35,6 +43,7 @@ export class WorkerPool {
 
   run(message: ToWorker, onProgress: Task['onProgress'] = () => undefined): Promise<Settled> {
     if (this.closed) return Promise.reject(new Error('the worker pool is closed'))
+    if (this.broken) return Promise.reject(this.broken)
     return new Promise((resolve, reject) => {
       this.queue.push({ message, onProgress, resolve, reject })
       this.dispatch()
@@ -46,6 +55,11 @@ export class WorkerPool {
     Atomics.store(this.cancelFlag, 0, 1)
     for (const task of this.queue.splice(0))
       task.reject(new ShardscopeError('CANCELLED', 'Cancelled before it started.'))
+  }
+
+  /** Worker threads the pool holds now: `size` while it is open (fewer only once workers cannot start). */
+  get threads(): number {
+    return this.idle.length + this.busy.size
   }
 
   async close(): Promise<void> {
@@ -78,6 +92,8 @@ export class WorkerPool {
       ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {})
     })
     worker.on('message', (message: FromWorker) => {
+      this.answered.add(worker)
+      this.silentDeaths = 0
       const task = this.busy.get(worker)
       if (!task) return
       if (message.type === 'progress') return task.onProgress(message)
@@ -87,25 +103,33 @@ export class WorkerPool {
       this.dispatch()
     })
     worker.on('error', (err) => this.replace(worker, err))
-    worker.on('exit', (code) => {
-      if (!this.closed && code !== 0)
-        this.replace(worker, new Error(`a worker thread exited with code ${code}`))
-    })
+    // Also a worker that ends by itself (exit code 0) is gone: its task would never settle.
+    worker.on('exit', (code) => this.replace(worker, new Error(`a worker thread exited with code ${code}`)))
     return worker
   }
 
-  /** A crashed worker fails its task and is replaced, so one bad rank cannot stall the rest. */
+  /**
+   * A crashed worker fails its task and is replaced, so one bad rank cannot stall the rest. The first report of
+   * a death (its 'error', whose message says why) does it; the 'exit' after it finds the worker retired.
+   */
   private replace(worker: Worker, err: Error): void {
+    if (this.closed || this.retired.has(worker)) return
+    this.retired.add(worker)
     const task = this.busy.get(worker)
     this.busy.delete(worker)
     const index = this.idle.indexOf(worker)
     if (index >= 0) this.idle.splice(index, 1)
     void worker.terminate()
     if (task) task.reject(err)
-    if (!this.closed) {
-      this.idle.push(this.spawn())
-      this.dispatch()
+    // Workers that keep dying before their first answer cannot start here (a broken install): stop replacing them
+    // rather than spin, and fail what waits.
+    if (!this.answered.has(worker) && ++this.silentDeaths >= MAX_SILENT_DEATHS) {
+      this.broken = new Error(`worker threads die before they start (${err.message})`)
+      for (const queued of this.queue.splice(0)) queued.reject(this.broken)
+      return
     }
+    this.idle.push(this.spawn())
+    this.dispatch()
   }
 }
 

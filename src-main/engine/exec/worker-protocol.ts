@@ -1,4 +1,5 @@
 import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
+import type { HashAlgorithm, OutputHashes } from '../io/output-hashes'
 import type { PlanOptions, TransformPlan } from '../plan/plan-types'
 import type { RankJob, RankResult } from './execute-rank'
 
@@ -19,13 +20,14 @@ export interface PlanJob {
 /** Messages between the executor's main side and its worker threads; plain data only. */
 export type ToWorker =
   | { type: 'run'; job: RankJob }
-  | { type: 'hash'; rank: number; path: string }
+  | { type: 'hash'; rank: number; path: string; algorithms: HashAlgorithm[] }
   | { type: 'plan'; rank: number; job: PlanJob }
 
 export type FromWorker =
   | { type: 'progress'; rank: number; bytesDone: number; paramsDone: number }
   | { type: 'done'; result: RankResult }
-  | { type: 'hashed'; rank: number; size: number; sha256: string | undefined }
+  /** `hashes` is absent when the file does not exist or hashing was cancelled. */
+  | { type: 'hashed'; rank: number; exists: boolean; size: number; hashes?: OutputHashes }
   | { type: 'planned'; rank: number; plan: TransformPlan }
   | { type: 'failed'; rank: number; error: WorkerError }
 

@@ -1,8 +1,9 @@
-import { createHash, randomBytes, type Hash } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import { ensureDirectory } from './ensure-directory'
 import { ioError } from './io-error'
+import { createOutputHasher, type HashAlgorithm, type OutputHasher, type OutputHashes } from './output-hashes'
 
 /** Where output bytes go. Writes are sequential; nothing is visible under the final name before `commit`. */
 export interface ByteSink {
@@ -19,7 +20,8 @@ export interface ByteSink {
 export interface SinkResult {
   path: string
   size: number
-  sha256: string
+  /** The digests the sink was asked for (none by default). */
+  hashes: OutputHashes
 }
 
 const FLUSH_THRESHOLD = 4 * 1024 * 1024
@@ -57,32 +59,35 @@ export interface AtomicFileSinkOptions {
   durable?: boolean
   /** Names the temporary file (`<path>.shardscope-<tag>.tmp`); a fresh random tag by default. */
   tag?: string
+  /** Digests computed on the way through (conversion outputs: see `outputHashAlgorithms`); none by default. */
+  hashes?: readonly HashAlgorithm[]
 }
 
 /**
- * Writes `<path>.shardscope-<tag>.tmp`, then renames it to `<path>` on commit. Small writes are coalesced; the SHA-256 of the
- * output is computed on the way through, so nobody has to read the file back to hash it.
+ * Writes `<path>.shardscope-<tag>.tmp`, then renames it to `<path>` on commit. Small writes are coalesced; the
+ * digests asked for are computed on the way through, so nobody has to read the file back to hash it.
  */
 export class AtomicFileSink implements ByteSink {
   private pending: Uint8Array[] = []
   private pendingBytes = 0
   private written = 0
-  private readonly hash: Hash = createHash('sha256')
   private closed = false
 
   private constructor(
     readonly name: string,
     private readonly tempPath: string,
     private readonly handle: FileHandle,
-    private readonly durable: boolean
+    private readonly durable: boolean,
+    private readonly hash: OutputHasher
   ) {}
 
   static async create(path: string, options: AtomicFileSinkOptions = {}): Promise<AtomicFileSink> {
     const tempPath = tempPathFor(path, options.tag ?? newWriterTag())
+    const hash = createOutputHasher(options.hashes ?? [])
     try {
       await ensureDirectory(dirname(path))
       const handle = await open(tempPath, 'wx')
-      return new AtomicFileSink(path, tempPath, handle, options.durable ?? false)
+      return new AtomicFileSink(path, tempPath, handle, options.durable ?? false, hash)
     } catch (err) {
       throw ioError(err, tempPath, 'create')
     }
@@ -121,7 +126,7 @@ export class AtomicFileSink implements ByteSink {
       await this.abort()
       throw ioError(err, this.name, 'finish writing')
     }
-    return { path: this.name, size: this.written, sha256: this.hash.digest('hex') }
+    return { path: this.name, size: this.written, hashes: this.hash.digests() }
   }
 
   async abort(): Promise<void> {
@@ -176,11 +181,7 @@ export class MemorySink implements ByteSink {
   }
 
   async commit(): Promise<SinkResult> {
-    return {
-      path: this.name,
-      size: this.size,
-      sha256: createHash('sha256').update(this.bytes()).digest('hex')
-    }
+    return { path: this.name, size: this.size, hashes: {} }
   }
 
   async abort(): Promise<void> {

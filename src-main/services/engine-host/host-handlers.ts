@@ -27,11 +27,12 @@ export function hostHandlers(
     'plan.create': (request) => plans.create(request),
     'plan.param': async ({ planId, rank, param }) => plans.param(planId, rank, param),
     'pair.match': ({ strategies, folders }) => matchPairs(strategies, folders),
-    'job.start': async ({ planId, jobs: threads, fsync }) => {
+    'job.start': async ({ planId, jobs: threads, fsync, sha256 }) => {
       const open = plans.openOptions(planId)
       return {
         jobId: jobs.start(plans.get(planId), threads, {
           ...(fsync ? { durable: true } : {}),
+          ...(sha256 ? { sha256: true } : {}),
           ...(open ? { open } : {})
         })
       }

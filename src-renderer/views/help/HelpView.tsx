@@ -105,9 +105,9 @@ export function HelpView() {
           <article>
             <h3>Manifest</h3>
             <p>
-              <code>shardscope-manifest.json</code> in a converted folder records each output’s size and
-              SHA-256 and what it was made from. Re-running a conversion resumes from it; Verify re-hashes
-              against it.
+              <code>shardscope-manifest.json</code> in a converted folder records each output’s size, its
+              XXH3-128 checksum (and SHA-256 when asked for) and what it was made from. Re-running a
+              conversion resumes from it; Verify re-hashes against every checksum it holds.
             </p>
           </article>
         </div>

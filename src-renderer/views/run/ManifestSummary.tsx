@@ -52,7 +52,7 @@ export function ManifestSummary({ result }: { result: JobResult }) {
             <th scope="col" className="num">
               Size
             </th>
-            <th scope="col">SHA-256</th>
+            <th scope="col">Checksum</th>
             <th scope="col">Status</th>
           </tr>
         </thead>
@@ -67,12 +67,7 @@ export function ManifestSummary({ result }: { result: JobResult }) {
               <td className="num">{output.rank}</td>
               <td className="mono">{output.output}</td>
               <td className="num">{formatBytes(output.size)}</td>
-              <td className="mono sha" title={output.sha256} data-sha256={output.sha256}>
-                {output.sha256.slice(0, 16)}…{' '}
-                <CopyButton text={output.sha256} label={`Copy SHA-256 of rank ${output.rank}`}>
-                  Copy
-                </CopyButton>
-              </td>
+              <OutputHash rank={output.rank} hashes={output.hashes} />
               <td className="muted">{output.skipped ? 'already done' : 'written'}</td>
             </tr>
           ))}
@@ -120,5 +115,23 @@ export function ManifestSummary({ result }: { result: JobResult }) {
         </div>
       )}
     </section>
+  )
+}
+
+/** The strongest digest the manifest holds for an output: SHA-256 when the run recorded it, else XXH3-128. */
+function OutputHash({ rank, hashes }: { rank: number; hashes: JobResult['outputs'][number]['hashes'] }) {
+  const [label, digest] = hashes.sha256
+    ? ['SHA-256', hashes.sha256]
+    : hashes.xxh3_128
+      ? ['XXH3-128', hashes.xxh3_128]
+      : ['', '']
+  if (!digest) return <td className="muted">none</td>
+  return (
+    <td className="mono sha" title={`${label} ${digest}`} data-hash={label} data-digest={digest}>
+      <span className="muted">{label}</span> {digest.slice(0, 16)}…{' '}
+      <CopyButton text={digest} label={`Copy ${label} of rank ${rank}`}>
+        Copy
+      </CopyButton>
+    </td>
   )
 }

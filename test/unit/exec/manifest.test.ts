@@ -1,10 +1,11 @@
-import { writeFileSync } from 'node:fs'
+import { truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   MANIFEST_NAME,
   manifestOutputs,
   manifestProgress,
+  MAX_MANIFEST_BYTES,
   readManifest,
   writeManifest,
   type Manifest
@@ -112,6 +113,51 @@ describe('the manifest', () => {
         )
       })
     }
+  })
+
+  it('bounds the JSON before parsing it: too deep a nesting is refused, naming the file', async () => {
+    const dir = tempDir()
+    const path = join(dir, MANIFEST_NAME)
+    writeFileSync(
+      path,
+      '{"format":"shardscope-manifest","version":2,"outputs":{},"x":' +
+        '['.repeat(100_000) +
+        ']'.repeat(100_000) +
+        '}'
+    )
+    await expect(readManifest(dir)).rejects.toMatchObject({
+      code: 'CORRUPT',
+      file: path,
+      message: expect.stringMatching(new RegExp(`^${path} nests JSON more than 64 levels deep`))
+    })
+  })
+
+  it('refuses a file larger than any manifest without reading it', async () => {
+    const dir = tempDir()
+    const path = join(dir, MANIFEST_NAME)
+    writeFileSync(path, '')
+    truncateSync(path, MAX_MANIFEST_BYTES + 1)
+    await expect(readManifest(dir)).rejects.toMatchObject({
+      code: 'CORRUPT',
+      file: path,
+      message: `${path} is ${MAX_MANIFEST_BYTES + 1} bytes long, more than any Shardscope manifest (at most ${MAX_MANIFEST_BYTES}), so Shardscope does not read it; delete it to start the conversion afresh.`
+    })
+  })
+
+  it('refuses a known hash whose digest has the wrong length', async () => {
+    const dir = tempDir()
+    writeFileSync(
+      join(dir, MANIFEST_NAME),
+      JSON.stringify({
+        format: 'shardscope-manifest',
+        version: 2,
+        outputs: { a: { rank: 0, size: 1, hashes: { xxh3_128: 'ab' } } }
+      })
+    )
+    await expect(readManifest(dir)).rejects.toMatchObject({
+      code: 'CORRUPT',
+      message: expect.stringContaining('its xxh3_128 for a is not 32 hex digits')
+    })
   })
 
   it('is absent from a folder without one', async () => {

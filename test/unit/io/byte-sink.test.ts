@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { dirname } from 'node:path'
 import { AtomicFileSink, parseTempName, tempPathFor } from '../../../src-main/engine/io/byte-sink'
+import { createFastHasher } from '../../../src-main/engine/io/fast-hash'
 import { ioError } from '../../../src-main/engine/io/io-error'
 import { useTempDirs } from '../../helpers/temp-dir'
 
@@ -19,9 +20,9 @@ async function fileHandlePrototype() {
 }
 
 describe('AtomicFileSink', () => {
-  it('writes <name>.shardscope-<tag>.tmp, renames on commit, and reports size and SHA-256 of small and large writes', async () => {
+  it('writes <name>.shardscope-<tag>.tmp, renames on commit, and reports size and the hashes asked for of small and large writes', async () => {
     const path = join(tempDir(), 'out', 'file.bin')
-    const sink = await AtomicFileSink.create(path, { tag: 'run1' })
+    const sink = await AtomicFileSink.create(path, { tag: 'run1', hashes: ['xxh3_128', 'sha256'] })
     const small = Buffer.from('header')
     const large = Buffer.alloc(5 * 1024 * 1024, 7)
     await sink.write(small)
@@ -36,7 +37,21 @@ describe('AtomicFileSink', () => {
     expect(result).toEqual({
       path,
       size: content.length,
-      sha256: createHash('sha256').update(content).digest('hex')
+      hashes: {
+        sha256: createHash('sha256').update(content).digest('hex'),
+        xxh3_128: createFastHasher().update(content).digestHex()
+      }
+    })
+  })
+
+  it('computes no digest unless asked, and only the fast one when that is all that is asked', async () => {
+    const plain = await AtomicFileSink.create(join(tempDir(), 'a.bin'))
+    await plain.write(Buffer.from('abc'))
+    expect((await plain.commit()).hashes).toEqual({})
+    const fast = await AtomicFileSink.create(join(tempDir(), 'b.bin'), { hashes: ['xxh3_128'] })
+    await fast.write(Buffer.from('abc'))
+    expect((await fast.commit()).hashes).toEqual({
+      xxh3_128: createFastHasher().update(Buffer.from('abc')).digestHex()
     })
   })
 
