@@ -4,6 +4,7 @@ import { ShardscopeError } from '../errors'
 import { AtomicFileSink } from '../io/byte-sink'
 import type { FileIdentity } from '../io/file-identity'
 import type { ConversionIdentity } from '../plan/plan-types'
+import type { ManifestShare } from './destination-scope'
 
 export const MANIFEST_NAME = 'shardscope-manifest.json'
 
@@ -69,6 +70,8 @@ export interface Manifest {
   options: Record<string, unknown>
   outputs: Record<string, ManifestOutput>
   run?: ManifestRun
+  /** A worker's manifest: which share of a distributed conversion it holds (its file is named after it). */
+  share?: ManifestShare
   /** Set when the file on disk was a version-1 manifest. */
   upgradedFrom?: 1
   updatedAt: string
@@ -91,8 +94,8 @@ interface ManifestV1 {
 }
 
 /** A destination's manifest, upgraded to version 2 if it is older; undefined if there is none. */
-export async function readManifest(folder: string): Promise<Manifest | undefined> {
-  const path = join(folder, MANIFEST_NAME)
+export async function readManifest(folder: string, name = MANIFEST_NAME): Promise<Manifest | undefined> {
+  const path = join(folder, name)
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -139,8 +142,13 @@ function checkOutput(name: string, output: ManifestOutput): void {
     throw new Error(`its entry for ${name} lacks a rank, a size or a lower-case hex hash`)
 }
 
-export async function writeManifest(folder: string, manifest: Manifest, tag?: string): Promise<void> {
-  const sink = await AtomicFileSink.create(join(folder, MANIFEST_NAME), tag ? { tag } : {})
+export async function writeManifest(
+  folder: string,
+  manifest: Manifest,
+  tag?: string,
+  name = MANIFEST_NAME
+): Promise<void> {
+  const sink = await AtomicFileSink.create(join(folder, name), tag ? { tag } : {})
   try {
     await sink.write(
       new TextEncoder().encode(

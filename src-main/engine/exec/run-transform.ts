@@ -8,9 +8,9 @@ import { ioError } from '../io/io-error'
 import { checkDestinationAliasing } from '../plan/destination-aliasing'
 import type { Problem, TransformPlan } from '../plan/plan-types'
 import { DestinationLock } from './destination-lock'
-import { MANIFEST_NAME, writeManifest, type Manifest, type ManifestRun } from './manifest'
+import { WHOLE_DESTINATION, type DestinationScope } from './destination-scope'
+import { writeManifest, type Manifest, type ManifestRun } from './manifest'
 import { rankPlanHash, sourceRecords } from './output-identity'
-import { prepareDestination } from './prepare-destination'
 import { initialProgress, updateTotals, type TransformProgress } from './transform-progress'
 import { errorFromWorker, WorkerPool } from './worker-pool'
 
@@ -24,6 +24,8 @@ export interface RunOptions {
   open?: CheckpointOpenOptions
   /** fsync every output before it gets its final name. */
   durable?: boolean
+  /** The part of the destination this run owns: all of it, or one worker's share (worker-share.ts). */
+  scope?: DestinationScope
 }
 
 export interface RunOutput {
@@ -71,10 +73,11 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
     throw ioError(err, destination, 'create the destination folder')
   }
   const runId = newWriterTag()
-  const lock = await DestinationLock.acquire(destination, runId)
+  const scope = options.scope ?? WHOLE_DESTINATION
+  const lock = await DestinationLock.acquire(destination, runId, scope.lockName)
   try {
-    const manifest = await prepareDestination(plan, runId)
-    return await runRanks(plan, manifest, runId, options)
+    const manifest = await scope.prepare(plan, runId)
+    return await runRanks(plan, manifest, runId, options, scope.manifestName)
   } finally {
     await lock.release()
   }
@@ -84,7 +87,8 @@ async function runRanks(
   plan: TransformPlan,
   manifest: Manifest,
   runId: string,
-  options: RunOptions
+  options: RunOptions,
+  manifestName: string
 ): Promise<RunSummary> {
   const started = Date.now()
   const destination = plan.destination.folder
@@ -98,7 +102,7 @@ async function runRanks(
   const pool = new WorkerPool(jobs)
   let manifestWrites = Promise.resolve()
   const saveManifest = () =>
-    (manifestWrites = manifestWrites.then(() => writeManifest(destination, manifest, runId)))
+    (manifestWrites = manifestWrites.then(() => writeManifest(destination, manifest, runId, manifestName)))
   const finish = (state: ManifestRun['state']) => {
     manifest.run!.state = state
     return saveManifest()
@@ -222,7 +226,7 @@ async function runRanks(
   outputs.sort((a, b) => a.rank - b.rank)
   return {
     outputs,
-    manifest: join(destination, MANIFEST_NAME),
+    manifest: join(destination, manifestName),
     seconds: (Date.now() - started) / 1000,
     bytesWritten: outputs.filter((o) => !o.skipped).reduce((s, o) => s + o.size, 0),
     complete: { done: Object.keys(manifest.outputs).length, of: plan.destination.rankCount }
