@@ -155,4 +155,50 @@ describe.runIf(hasMpirun)('a real OpenMPI run across namespace nodes', () => {
     ])
     expect(existsSync(join(shared, 'launch/hostfile'))).toBe(true)
   }, 300_000)
+
+  it("starts mpirun on a login node over the cluster bridge's SSH (pinned host key), its files copied there first", async (ctx) => {
+    if (cluster.mode !== 'netns') return ctx.skip()
+    const dir = join(cluster.scratch, 'login')
+    mkdirSync(dir)
+    const profile = join(dir, 'cluster.json')
+    writeFileSync(profile, JSON.stringify(cluster.profile()))
+    const hosts = cluster.nodes.map((n) => `${n.address}:1`).join(',')
+    const launch = runCliProcess([
+      'launch',
+      '--launcher',
+      'mpirun',
+      '--workers',
+      '2',
+      '--src',
+      join(ORACLE, CASE.name, 'src'),
+      ...strategyFlags(CASE),
+      '--dst',
+      '/mnt/data/from-login',
+      '--hosts',
+      hosts,
+      '--cluster',
+      profile,
+      '--out',
+      join(dir, 'launch'),
+      ...mpiFlags(cluster),
+      '--run',
+      '--login',
+      'node-0',
+      '--remote-dir',
+      '/mnt/data/launch'
+    ])
+    const result = await launch.done
+    expect(result.code, result.stderr + result.stdout).toBe(0)
+    // The script and hostfile were copied to the login node's own disk and run there.
+    expect(readdirSync(join(cluster.nodes[0]!.dataDir, 'launch')).sort()).toEqual(['hostfile', 'mpirun.sh'])
+    expect(existsSync(join(cluster.nodes[1]!.dataDir, 'launch'))).toBe(false)
+    for (const node of [0, 1]) {
+      const verify = onNode(
+        cluster,
+        node,
+        `${process.execPath} ${CLI_BUNDLE} verify /mnt/data/from-login --node`
+      )
+      expect(verify.status, verify.stdout + verify.stderr).toBe(0)
+    }
+  }, 300_000)
 })
