@@ -41,6 +41,10 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   push: {
     load: async () => (await import('./commands/push')).pushCommand,
     summary: 'place a converted checkpoint on its servers, verified'
+  },
+  launch: {
+    load: async () => (await import('./commands/launch')).launchCommand,
+    summary: 'run a conversion as workers under mpirun, Slurm or Kubernetes'
   }
 }
 

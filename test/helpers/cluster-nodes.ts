@@ -8,7 +8,7 @@ import type { ClusterProfile } from '../../src-main/engine/cluster/cluster-profi
 
 /**
  * A cluster of real OpenSSH nodes on this machine for tests (toolchain.md §8). As root: one network namespace per
- * node on a private bridge in 10.231.0.0/16, each sshd in its own mount namespace where /mnt/data is that node's
+ * node on a private bridge in 10.231.0.0/16 (or the `network` given), each sshd in its own mount namespace where /mnt/data is that node's
  * private folder (and /mnt/shared a folder some nodes share), so a file pushed to node 1 is really absent on node
  * 0. Without root or `ip netns`: several sshd on 127.0.0.1 ports with separate roots. Everything started is
  * stopped by PID in `close()`, also when the test fails or the process exits early.
@@ -37,6 +37,13 @@ export interface TestClusterOptions {
   smallDisk?: { node: number; bytes: number }
   /** Hardware model of test/fixtures/npu-smi/<model> each node's fake npu-smi prints; absent: no npu-smi. */
   npuSmi?: Record<number, '910' | '910b' | '310p'>
+  /**
+   * Names and addresses of this cluster's own: a helper's prefix for namespaces, links and the bridge, and the
+   * first two octets of its /16 (default `sscl` and `10.231.`), so tests of several helpers never collide.
+   */
+  network?: { prefix: string; subnet: string }
+  /** Give each node its own UTS namespace with host name `node-<i>` (netns mode), as real servers have. */
+  hostnames?: boolean
 }
 
 export interface TestCluster {
@@ -51,6 +58,12 @@ export interface TestCluster {
   slowLink(node: number, rate: string): void
   stopNode(node: number): Promise<void>
   close(): Promise<void>
+  /** A known_hosts file with every node's host key, for OpenSSH clients (mpirun's ssh) that must not guess. */
+  knownHosts(): string
+  /** The OpenSSH client command that logs in to the nodes with the client key, pinned keys and no prompts. */
+  sshCommand(): string
+  /** The bridge's network in CIDR form (`10.232.7.0/24`; `127.0.0.1/32` in loopback mode), for mpirun's --mca. */
+  subnet: string
 }
 
 const FIXTURES = join(__dirname, '../fixtures/npu-smi')
@@ -112,11 +125,15 @@ function waitForPort(host: string, port: number, child: ChildProcess, log: () =>
 export async function startTestCluster(options: TestClusterOptions): Promise<TestCluster> {
   const mode = clusterMode()
   const id = randomBytes(2).toString('hex')
-  const scratch = mkdtempSync(join(tmpdir(), 'sscl-'))
+  const prefix = options.network?.prefix ?? 'sscl'
+  const subnetPrefix = options.network?.subnet ?? SUBNET_PREFIX
+  if (!/^[a-z]{2,6}$/.test(prefix) || !/^10\.\d{1,3}\.$/.test(subnetPrefix))
+    throw new Error(`bad test network ${prefix} ${subnetPrefix}: a short lower-case prefix and "10.N."`)
+  const scratch = mkdtempSync(join(tmpdir(), `${prefix}-`))
   const children: ChildProcess[] = []
   const links: string[] = []
   const namespaces: string[] = []
-  const bridge = `sscl${id}br`
+  const bridge = `${prefix}${id}br`
   const octet = 1 + (randomBytes(1)[0]! % 250)
   let closed = false
   const teardown = () => {
@@ -137,7 +154,7 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
     if (mode === 'netns') {
       mkdirSync('/run/sshd', { recursive: true })
       run('ip', ['link', 'add', bridge, 'type', 'bridge'])
-      run('ip', ['addr', 'add', `${SUBNET_PREFIX}${octet}.1/24`, 'dev', bridge])
+      run('ip', ['addr', 'add', `${subnetPrefix}${octet}.1/24`, 'dev', bridge])
       run('ip', ['link', 'set', bridge, 'up'])
     }
     const nodes: TestNode[] = []
@@ -148,7 +165,7 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
       run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519')])
       writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(scratch, 'client_key.pub')))
       const hostKey = run('ssh-keygen', ['-lf', join(dir, 'host_ed25519.pub')]).split(' ')[1]!
-      const address = mode === 'netns' ? `${SUBNET_PREFIX}${octet}.${10 + i}` : '127.0.0.1'
+      const address = mode === 'netns' ? `${subnetPrefix}${octet}.${10 + i}` : '127.0.0.1'
       const port = mode === 'netns' ? 22 : 20000 + (randomBytes(2).readUInt16BE() % 20000)
       const model = options.npuSmi?.[i]
       const bin = model ? fakeNpuSmi(dir, model) : undefined
@@ -178,9 +195,9 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
       let child: ChildProcess
       let link: string | undefined
       if (mode === 'netns') {
-        const ns = `sscl-${id}-${i}`
-        link = `sscl${id}h${i}`
-        const peer = `sscl${id}n${i}`
+        const ns = `${prefix}-${id}-${i}`
+        link = `${prefix}${id}h${i}`
+        const peer = `${prefix}${id}n${i}`
         run('ip', ['netns', 'add', ns])
         namespaces.push(ns)
         run('ip', ['link', 'add', link, 'type', 'veth', 'peer', 'name', peer])
@@ -196,6 +213,7 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
             ? `mount -t tmpfs -o size=${options.smallDisk.bytes} tmpfs /mnt/data`
             : `mount --bind '${data}' /mnt/data`
         const script = [
+          ...(options.hostnames ? [`hostname node-${i}`] : []),
           'mount -t tmpfs -o size=1m tmpfs /mnt',
           'mkdir -p /mnt/data /mnt/shared',
           disk,
@@ -204,7 +222,19 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
         ].join(' && ')
         child = spawn(
           'ip',
-          ['netns', 'exec', ns, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', script],
+          [
+            'netns',
+            'exec',
+            ns,
+            'unshare',
+            '--mount',
+            ...(options.hostnames ? ['--uts'] : []),
+            '--propagation',
+            'private',
+            'sh',
+            '-c',
+            script
+          ],
           { stdio: ['ignore', 'ignore', 'pipe'] }
         )
       } else {
@@ -228,11 +258,26 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
       })
     }
     const clientKey = join(scratch, 'client_key')
+    const knownHosts = () => {
+      const path = join(scratch, 'known_hosts')
+      const lines = nodes.map((node, i) => {
+        const key = readFileSync(join(scratch, `node${i}`, 'host_ed25519.pub'), 'utf8').split(' ')
+        const host = node.port === 22 ? node.address : `[${node.address}]:${node.port}`
+        return `${host} ${key[0]} ${key[1]}`
+      })
+      writeFileSync(path, lines.join('\n') + '\n')
+      return path
+    }
     const cluster: TestCluster = {
       mode,
       nodes,
       clientKey,
       scratch,
+      subnet: mode === 'netns' ? `${subnetPrefix}${octet}.0/24` : '127.0.0.1/32',
+      knownHosts,
+      sshCommand() {
+        return `ssh -i ${clientKey} -o UserKnownHostsFile=${knownHosts()} -o BatchMode=yes -o LogLevel=ERROR`
+      },
       hostPath(node, remotePath) {
         return join(`/proc/${nodes[node]!.pid}/root`, remotePath)
       },
@@ -242,7 +287,7 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
           // Only addresses this test created: its own bridge's subnet, or loopback.
           const own =
             mode === 'netns'
-              ? node.address.startsWith(`${SUBNET_PREFIX}${octet}.`)
+              ? node.address.startsWith(`${subnetPrefix}${octet}.`)
               : node.address === '127.0.0.1'
           if (!own) throw new Error(`refusing to target ${node.address}: not on this test's own network`)
           servers[node.name] = {

@@ -1,25 +1,38 @@
 import { planTransform } from '../../engine/plan/plan-transform'
-import { parseCommandArgs } from '../args'
+import { ShardscopeError } from '../../engine/errors'
+import { parseCommandArgs, requireInteger } from '../args'
 import type { CliIO } from '../io'
 import { describeCrcChecks, PLAN_OPTIONS, planInputFrom, printProblems } from '../plan-args'
+import { formatWorkers, PLAN_WORKER_OPTIONS, planWorkers } from '../plan-workers'
 import { formatBytes, formatTable } from '../table'
 
 export const PLAN_USAGE = `Usage: shardscope plan --src <dir> [--dst <dir>] [--src-strategy <file|dir>] [--dst-strategy <file|dir>]
          [--prefix <p>] [--rank <r>]... [--format ckpt|safetensors] [--dtype <t>] [--exclude <regex>]
-         [--verify-crc] [--overwrite] [--json]
+         [--verify-crc] [--overwrite] [--json] [--workers <n> [--rank-table <f> | --hostfile <f>]]
 
 Plans the same conversion as "transform" without moving a byte: for every destination rank the source ranks
 it reads, the bytes it reads and writes, the files it opens and its peak buffer memory, and every problem
 found in the inputs, including whether --dst may be written (see "transform --help") and which source files
 get their CRC-32 checked. Exits 2 when the inputs have errors.
+
+  --workers     show how "transform" workers share the destination ranks: with --rank-table one worker per
+                server, writing the ranks that server loads; without, dealt by bytes to write. Lists, per server
+                (or worker), the source rank folders its share reads, to stage where there is no shared storage.
 `
 
 export async function planCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs('plan', argv, PLAN_OPTIONS)
+  const { values } = parseCommandArgs('plan', argv, { ...PLAN_OPTIONS, ...PLAN_WORKER_OPTIONS })
   if (values.help) {
     io.out(PLAN_USAGE)
     return 0
   }
+  const count = values.workers === undefined ? undefined : requireInteger('--workers', values.workers)
+  const layout = values['rank-table'] ?? values.hostfile
+  if (layout !== undefined && count === undefined)
+    throw new ShardscopeError(
+      'BAD_INPUT',
+      `--${values['rank-table'] ? 'rank-table' : 'hostfile'} needs --workers <n>.`
+    )
   const plan = await planTransform(await planInputFrom(values, false))
   const summary = plan.ranks.map((r) => ({
     rank: r.rank,
@@ -38,6 +51,9 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     peakBuffer: r.totals.peakBuffer
   }))
   const errors = plan.problems.filter((p) => p.severity === 'error')
+  // Dealing ranks a plan could not make would show a different assignment than the workers compute.
+  const workers =
+    count !== undefined && errors.length === 0 ? await planWorkers(plan, count, layout) : undefined
   if (values.json) {
     io.out(
       JSON.stringify({
@@ -50,7 +66,8 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
         },
         excluded: plan.excluded,
         conversion: plan.conversion.recipe,
-        problems: plan.problems
+        problems: plan.problems,
+        ...(workers ? { workers } : {})
       }) + '\n'
     )
     return errors.length > 0 ? 2 : 0
@@ -72,7 +89,8 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
         ]),
         [0, 3, 4, 5, 6]
       ) +
-      (crc ? `\n${crc}\n` : '')
+      (crc ? `\n${crc}\n` : '') +
+      (workers ? formatWorkers(workers, plan.source.folder) : '')
   )
   return errors.length > 0 ? 2 : 0
 }

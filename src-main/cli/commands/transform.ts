@@ -3,14 +3,16 @@ import { runTransform } from '../../engine/exec/run-transform'
 import { planTransform } from '../../engine/plan/plan-transform'
 import { parseCommandArgs, requireInteger } from '../args'
 import type { CliIO } from '../io'
+import { describeSlot, workerSlot } from '../launcher-env'
 import { describeCrcChecks, PLAN_OPTIONS, planInputFrom, printProblems } from '../plan-args'
 import { formatDuration, progressPrinter } from '../progress'
 import { formatBytes, formatTable } from '../table'
+import { planWorkerShare, recordWorkerEnd, WORKER_OPTIONS, type WorkerRun } from '../worker-run'
 
 export const TRANSFORM_USAGE = `Usage: shardscope transform --src <dir> --dst <dir> [--src-strategy <file|dir>] [--dst-strategy <file|dir>]
          [--prefix <p>] [--rank <r>]... [--format ckpt|safetensors] [--dtype <t>] [--exclude <regex>]
-         [--crc] [--verify-crc] [--sha256] [--overwrite] [--fsync] [--jobs <n>] [--json]
-         [--dec-key <hex|@file>] [--dec-mode <mode>]
+         [--crc] [--verify-crc] [--sha256] [--overwrite] [--fsync] [--jobs <n>] [--json] [--dec-key <hex|@file>]
+         [--dec-mode <mode>] [--worker <i>/<n> | --workers <n>] [--rank-table <f> | --hostfile <f>] [--cluster <f>]
 
 Converts the distributed checkpoint in --src (rank_N/ folders) from the source strategy's layout to the
 destination strategy's, writing <dst>/rank_<r>/<prefix><r>.ckpt (or .safetensors) for every destination rank.
@@ -27,6 +29,16 @@ A strategy may be a folder of per-stage files; they are merged automatically.
   --fsync       flush each output to disk before it gets its final name (safe against power loss; slower)
   --jobs        destination ranks written in parallel (default: number of cores)
 
+Distributed runs (README, "Converting on the cluster"): one process per worker, each writing its share.
+  --worker      this process is worker <i> of <n>; without it, mpirun (OMPI_COMM_WORLD_RANK/SIZE), srun
+                (SLURM_PROCID/NTASKS) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) say which it is
+  --workers     the number of workers (required for Kubernetes; else it must agree with the launcher)
+  --rank-table  each worker writes the ranks its own server loads (found by host name or address);
+                without it ranks are dealt by bytes to write
+  --cluster     profile whose SSH hosts also identify the servers
+Each worker keeps shardscope-manifest.worker-<i>-of-<n>.json and .shardscope-lock.worker-<i>-of-<n>;
+re-running a worker resumes it; "shardscope verify <dst>" merges the workers' manifests.
+
 --dst must be new or empty, or hold this same conversion: re-running resumes (outputs that
 shardscope-manifest.json vouches for are verified and skipped). It must not be, or lie inside, the source.
 One run at a time writes a destination (it holds <dst>/.shardscope.lock); sources changed after planning
@@ -38,7 +50,8 @@ export async function transformCommand(argv: string[], io: CliIO): Promise<numbe
     ...PLAN_OPTIONS,
     jobs: { type: 'string' },
     fsync: { type: 'boolean' },
-    sha256: { type: 'boolean' }
+    sha256: { type: 'boolean' },
+    ...WORKER_OPTIONS
   })
   if (values.help) {
     io.out(TRANSFORM_USAGE)
@@ -46,29 +59,59 @@ export async function transformCommand(argv: string[], io: CliIO): Promise<numbe
   }
   const jobs = values.jobs === undefined ? undefined : requireInteger('--jobs', values.jobs)
   if (jobs === 0) throw new ShardscopeError('BAD_INPUT', '--jobs must be at least 1.')
+  const workers = values.workers === undefined ? undefined : requireInteger('--workers', values.workers)
+  const slot = workerSlot(values.worker, workers, process.env)
+  // The first line says which worker this is and who said so, before any slow planning.
+  if (slot) io.err(`${describeSlot(slot)}\n`)
   const input = await planInputFrom(values, true)
-  const plan = await planTransform(input)
-  const errors = printProblems(io, plan.problems)
-  if (errors.length > 0) {
-    throw new ShardscopeError(
-      'PLAN_INVALID',
-      `nothing was written: ${errors.length} problem${errors.length === 1 ? '' : 's'} above must be fixed first.`
-    )
+  let worker: WorkerRun | undefined
+  let summary
+  let plan
+  try {
+    worker = slot ? await planWorkerShare(values, slot, input, io) : undefined
+    plan = worker?.plan ?? (await planTransform(input))
+    const errors = printProblems(io, plan.problems)
+    if (errors.length > 0) {
+      throw new ShardscopeError(
+        'PLAN_INVALID',
+        `nothing was written: ${errors.length} problem${errors.length === 1 ? '' : 's'} above must be fixed first.`
+      )
+    }
+    if (worker) io.err(`${worker.summary}\n`)
+    const crc = describeCrcChecks(plan)
+    if (crc && !values.json) io.err(`${crc}\n`)
+    const printer = progressPrinter(io)
+    summary = await runTransform(plan, {
+      ...(jobs !== undefined ? { jobs } : {}),
+      signal: io.signal,
+      durable: values.fsync === true,
+      sha256: values.sha256 === true,
+      onProgress: (p) => {
+        printer.update(p)
+        worker?.progress.update(p)
+      },
+      ...(input.open ? { open: input.open } : {}),
+      ...(worker ? { scope: worker.scope } : {})
+    })
+    printer.finish()
+  } catch (err) {
+    await recordWorkerEnd(worker, err)
+    throw err
   }
-  const crc = describeCrcChecks(plan)
-  if (crc && !values.json) io.err(`${crc}\n`)
-  const printer = progressPrinter(io)
-  const summary = await runTransform(plan, {
-    ...(jobs !== undefined ? { jobs } : {}),
-    signal: io.signal,
-    durable: values.fsync === true,
-    sha256: values.sha256 === true,
-    onProgress: (p) => printer.update(p),
-    ...(input.open ? { open: input.open } : {})
-  })
-  printer.finish()
+  await recordWorkerEnd(worker)
   if (values.json) {
-    io.out(JSON.stringify({ ...summary, problems: plan.problems }) + '\n')
+    const share = worker && {
+      ...worker.share,
+      count: worker.assignment.count,
+      basis: worker.assignment.basis
+    }
+    io.out(
+      JSON.stringify({
+        ...summary,
+        problems: plan.problems,
+        ...(slot ? { worker: { ...slot, share } } : {})
+      }) + '\n'
+    )
     return 0
   }
   const written = summary.outputs.filter((o) => !o.skipped).length
@@ -91,9 +134,11 @@ export async function transformCommand(argv: string[], io: CliIO): Promise<numbe
         ? `; ${summary.outputs.length - written} were already done and verified`
         : '') +
       `.\n` +
-      (summary.complete.done < summary.complete.of
-        ? `The destination holds ${summary.complete.done} of the conversion's ${summary.complete.of} destination ranks.\n`
-        : '') +
+      (worker
+        ? `Worker ${worker.share.index}/${worker.assignment.count}'s share is done. When every worker is, "shardscope verify ${plan.destination.folder}" checks them all.\n`
+        : summary.complete.done < summary.complete.of
+          ? `The destination holds ${summary.complete.done} of the conversion's ${summary.complete.of} destination ranks.\n`
+          : '') +
       `Manifest: ${summary.manifest}\n`
   )
   return 0

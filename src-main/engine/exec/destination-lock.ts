@@ -31,8 +31,9 @@ export class DestinationLock {
     readonly owner: LockOwner
   ) {}
 
-  static async acquire(folder: string, runId: string): Promise<DestinationLock> {
-    const path = join(folder, LOCK_NAME)
+  /** `name`: the lock of the part of the folder the run owns (a worker's share has its own, see worker-files.ts). */
+  static async acquire(folder: string, runId: string, name = LOCK_NAME): Promise<DestinationLock> {
+    const path = join(folder, name)
     const owner: LockOwner = {
       pid: process.pid,
       host: hostname(),
@@ -69,8 +70,8 @@ export class DestinationLock {
 }
 
 /** Why a run could not lock `folder` now (a sentence naming the owner), or undefined if it could. */
-export async function lockHolder(folder: string): Promise<string | undefined> {
-  const path = join(folder, LOCK_NAME)
+export async function lockHolder(folder: string, name = LOCK_NAME): Promise<string | undefined> {
+  const path = join(folder, name)
   const owner = await readOwner(path)
   if (owner === 'absent' || (owner !== 'unreadable' && (await isStale(owner)))) return undefined
   return busy(folder, path, owner).message

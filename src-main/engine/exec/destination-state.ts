@@ -7,7 +7,9 @@ import { sameConversion } from '../plan/conversion-identity'
 import { listNames } from '../plan/param-catalog'
 import type { DestinationState, Problem, TransformPlan } from '../plan/plan-types'
 import { lockHolder, LOCK_NAME } from './destination-lock'
+import type { DestinationScope } from './destination-scope'
 import { MANIFEST_NAME, readManifest, type Manifest } from './manifest'
+import { isBookkeeping, parseWorkerFile } from './worker-files'
 
 export interface DestinationInspection {
   state: DestinationState
@@ -28,16 +30,27 @@ const RANK_DIR = /^rank_(\d+)$/
  */
 export async function inspectDestination(
   plan: TransformPlan,
-  options: { underLock?: boolean } = {}
+  options: { underLock?: boolean; scope?: DestinationScope } = {}
 ): Promise<DestinationInspection> {
   const folder = plan.destination.folder
+  // A worker looks only at its share: its manifest, its files, its ranks' folders (worker-share.ts checks the rest).
+  const scope = options.scope
+  const manifestName = scope?.manifestName ?? MANIFEST_NAME
+  const share = scope?.share
+  const ownFile = (name: string) => {
+    const file = parseWorkerFile(name)
+    return (
+      file !== undefined && file.kind !== 'lock' && file.index === share?.index && file.count === share.count
+    )
+  }
+  const workerFiles: string[] = []
   const state: DestinationState = { kind: 'new', replaces: [], foreign: [], done: [] }
   const problems: Problem[] = []
   const entries = await listFolder(folder)
   if (!entries) return { state, problems, leftovers: [] }
   let manifest: Manifest | undefined
   try {
-    manifest = await readManifest(folder)
+    manifest = await readManifest(folder, manifestName)
   } catch (err) {
     if (!isShardscopeError(err)) throw err
     state.kind = 'unusable'
@@ -57,11 +70,18 @@ export async function inspectDestination(
     return rank < plan.destination.rankCount && file === outputName(plan, rank)
   }
   for (const entry of entries) {
-    if (entry.name === MANIFEST_NAME || entry.name === LOCK_NAME) continue
+    if (entry.name === manifestName || entry.name === LOCK_NAME) continue
+    if (isBookkeeping(entry.name) || (share && entry.name === MANIFEST_NAME)) {
+      if (!ownFile(entry.name) && (share || parseWorkerFile(entry.name))) workerFiles.push(entry.name)
+      continue
+    }
     const temp = parseTempName(entry.name)
-    // A lock being staged belongs to a run trying to lock right now: never ours to remove.
-    if (temp?.final === LOCK_NAME) continue
+    // A lock being staged belongs to a run trying to lock right now, another worker's files to that worker.
+    if (temp && (temp.final === LOCK_NAME || (isBookkeeping(temp.final) && !ownFile(temp.final)))) continue
+    if (temp && share && temp.final !== manifestName && !ownFile(temp.final)) continue
     if (temp) leftovers.push(entry.name)
+    else if (share && RANK_DIR.test(entry.name) && !scope.ownsRank(Number(RANK_DIR.exec(entry.name)![1])))
+      continue
     else if (RANK_DIR.test(entry.name) && (await isDirectory(join(folder, entry.name), entry))) {
       for (const inner of (await listFolder(join(folder, entry.name))) ?? []) {
         const relative = `${entry.name}/${inner.name}`
@@ -80,7 +100,7 @@ export async function inspectDestination(
     } else state.foreign.push(entry.name)
   }
   // When planning: say that a run is writing there now (the run itself, holding the lock, need not ask).
-  const holder = options.underLock ? undefined : await lockHolder(folder)
+  const holder = options.underLock ? undefined : await lockHolder(folder, scope?.lockName)
   if (holder) problems.push({ severity: 'warning', code: 'destination-busy', message: holder, file: folder })
   if (manifest)
     state.previous = {
@@ -88,7 +108,20 @@ export async function inspectDestination(
       updatedAt: manifest.updatedAt,
       outputs: Object.keys(manifest.outputs).length
     }
-  if (state.foreign.length > 0) {
+  const singleRun = share !== undefined && workerFiles.includes(MANIFEST_NAME)
+  if ((share === undefined && workerFiles.length > 0) || singleRun) {
+    // A distributed conversion and a single run never share a folder, whichever comes second.
+    state.kind = 'unusable'
+    problems.push({
+      severity: 'error',
+      code: 'destination-worker-shares',
+      message: singleRun
+        ? `The destination ${folder} holds a conversion written by a single run (${MANIFEST_NAME}); a worker of a distributed run does not write beside it. Choose another folder, or finish it with the same single "shardscope transform".`
+        : `The destination ${folder} holds the shares of a distributed conversion (${listNames(workerFiles)}); a single run does not write beside them. Re-run the same workers to resume it, check it with "shardscope verify", or choose another folder.`,
+      file: folder,
+      paths: workerFiles
+    })
+  } else if (state.foreign.length > 0) {
     state.kind = 'unusable'
     problems.push({
       severity: 'error',

@@ -12,6 +12,7 @@ import {
   type OutputHashes
 } from '../io/output-hashes'
 import type { ConversionIdentity } from '../plan/plan-types'
+import type { ManifestShare } from './destination-scope'
 
 export type { OutputHashes } from '../io/output-hashes'
 
@@ -90,6 +91,8 @@ export interface Manifest {
   options: Record<string, unknown>
   outputs: Record<string, ManifestOutput>
   run?: ManifestRun
+  /** A worker's manifest: which share of a distributed conversion it holds (its file is named after it). */
+  share?: ManifestShare
   /** Set when the file on disk was a version-1 manifest. */
   upgradedFrom?: 1
   updatedAt: string
@@ -112,8 +115,8 @@ interface ManifestV1 {
 }
 
 /** A destination's manifest, upgraded to version 2 if it is older; undefined if there is none. */
-export async function readManifest(folder: string): Promise<Manifest | undefined> {
-  const path = join(folder, MANIFEST_NAME)
+export async function readManifest(folder: string, name = MANIFEST_NAME): Promise<Manifest | undefined> {
+  const path = join(folder, name)
   const text = await readBoundedText(path)
   if (text === undefined) return undefined
   requireBoundedJson(text, { file: path, what: 'a Shardscope manifest' })
@@ -203,8 +206,13 @@ function checkOutput(name: string, output: ManifestOutput): void {
   }
 }
 
-export async function writeManifest(folder: string, manifest: Manifest, tag?: string): Promise<void> {
-  const sink = await AtomicFileSink.create(join(folder, MANIFEST_NAME), tag ? { tag } : {})
+export async function writeManifest(
+  folder: string,
+  manifest: Manifest,
+  tag?: string,
+  name = MANIFEST_NAME
+): Promise<void> {
+  const sink = await AtomicFileSink.create(join(folder, name), tag ? { tag } : {})
   try {
     await sink.write(
       new TextEncoder().encode(

@@ -5,6 +5,7 @@ import { ShardscopeError } from '../errors'
 import { ioError } from '../io/io-error'
 import { checkDestinationAliasing } from '../plan/destination-aliasing'
 import type { Problem, TransformPlan } from '../plan/plan-types'
+import type { DestinationScope } from './destination-scope'
 import { inspectDestination } from './destination-state'
 import { MANIFEST_NAME, writeManifest, type Manifest } from './manifest'
 
@@ -14,11 +15,18 @@ import { MANIFEST_NAME, writeManifest, type Manifest } from './manifest'
  * a previous conversion the plan was allowed to overwrite, and writes the manifest this run starts from — before
  * any output exists, so every output always lives under a manifest.
  */
-export async function prepareDestination(plan: TransformPlan, runId: string): Promise<Manifest> {
+export async function prepareDestination(
+  plan: TransformPlan,
+  runId: string,
+  scope?: DestinationScope
+): Promise<Manifest> {
   const folder = plan.destination.folder
   const problems: Problem[] = []
   await checkDestinationAliasing(plan.source.folder, folder, plan.ranks, problems)
-  const inspection = problems.length > 0 ? undefined : await inspectDestination(plan, { underLock: true })
+  const inspection =
+    problems.length > 0
+      ? undefined
+      : await inspectDestination(plan, { underLock: true, ...(scope ? { scope } : {}) })
   problems.push(...(inspection?.problems ?? []))
   const errors = problems.filter((p) => p.severity === 'error')
   if (errors.length > 0 || !inspection)
@@ -57,9 +65,10 @@ export async function prepareDestination(plan: TransformPlan, runId: string): Pr
       pid: process.pid,
       requested: plan.ranks.map((r) => r.output)
     },
+    ...(scope?.share ? { share: scope.share } : {}),
     updatedAt: new Date().toISOString()
   }
-  await writeManifest(folder, manifest, runId)
+  await writeManifest(folder, manifest, runId, scope?.manifestName)
   return manifest
 }
 

@@ -9,9 +9,9 @@ import { outputHashAlgorithms, type OutputHashes } from '../io/output-hashes'
 import { checkDestinationAliasing } from '../plan/destination-aliasing'
 import type { Problem, TransformPlan } from '../plan/plan-types'
 import { DestinationLock } from './destination-lock'
-import { MANIFEST_NAME, recordedComputable, writeManifest, type Manifest, type ManifestRun } from './manifest'
+import { WHOLE_DESTINATION, type DestinationScope } from './destination-scope'
+import { recordedComputable, writeManifest, type Manifest, type ManifestRun } from './manifest'
 import { rankPlanHash, sourceRecords } from './output-identity'
-import { prepareDestination } from './prepare-destination'
 import { initialProgress, updateTotals, type TransformProgress } from './transform-progress'
 import { errorFromWorker, WorkerPool } from './worker-pool'
 
@@ -30,6 +30,8 @@ export interface RunOptions {
    * against deliberate tampering, at SHA-256's speed (a push to a node records it anyway, while sending).
    */
   sha256?: boolean
+  /** The part of the destination this run owns: all of it, or one worker's share (worker-share.ts). */
+  scope?: DestinationScope
 }
 
 export interface RunOutput {
@@ -78,10 +80,11 @@ export async function runTransform(plan: TransformPlan, options: RunOptions = {}
     throw ioError(err, destination, 'create the destination folder')
   }
   const runId = newWriterTag()
-  const lock = await DestinationLock.acquire(destination, runId)
+  const scope = options.scope ?? WHOLE_DESTINATION
+  const lock = await DestinationLock.acquire(destination, runId, scope.lockName)
   try {
-    const manifest = await prepareDestination(plan, runId)
-    return await runRanks(plan, manifest, runId, options)
+    const manifest = await scope.prepare(plan, runId)
+    return await runRanks(plan, manifest, runId, options, scope.manifestName)
   } finally {
     await lock.release()
   }
@@ -91,7 +94,8 @@ async function runRanks(
   plan: TransformPlan,
   manifest: Manifest,
   runId: string,
-  options: RunOptions
+  options: RunOptions,
+  manifestName: string
 ): Promise<RunSummary> {
   const started = Date.now()
   const destination = plan.destination.folder
@@ -106,7 +110,7 @@ async function runRanks(
   const pool = new WorkerPool(jobs)
   let manifestWrites = Promise.resolve()
   const saveManifest = () =>
-    (manifestWrites = manifestWrites.then(() => writeManifest(destination, manifest, runId)))
+    (manifestWrites = manifestWrites.then(() => writeManifest(destination, manifest, runId, manifestName)))
   const finish = (state: ManifestRun['state']) => {
     manifest.run!.state = state
     return saveManifest()
@@ -237,7 +241,7 @@ async function runRanks(
   outputs.sort((a, b) => a.rank - b.rank)
   return {
     outputs,
-    manifest: join(destination, MANIFEST_NAME),
+    manifest: join(destination, manifestName),
     seconds: (Date.now() - started) / 1000,
     bytesWritten: outputs.filter((o) => !o.skipped).reduce((s, o) => s + o.size, 0),
     complete: { done: Object.keys(manifest.outputs).length, of: plan.destination.rankCount }

@@ -10,6 +10,7 @@ import {
   recordedComputable,
   type ManifestRun
 } from './manifest'
+import { readWorkerShares, type SharesCheck } from './worker-manifests'
 import { errorFromWorker, WorkerPool } from './worker-pool'
 
 export interface VerifiedOutput {
@@ -31,22 +32,30 @@ export interface DestinationVerification {
   lastRun?: ManifestRun['state']
   /** Outputs the last run was asked to write that are not there (it was cancelled or failed). */
   unfinished: string[]
+  /** A distributed conversion's folder: its worker manifests were merged; `problems` fail the verification. */
+  shares?: SharesCheck
+}
+
+export interface VerifyOptions {
+  jobs?: number
+  signal?: AbortSignal
+  onChecked?: (output: VerifiedOutput) => void
+  /** The folder is one node's private destination: only the worker shares in it are expected there. */
+  nodeOnly?: boolean
 }
 
 /** Re-hashes every output the destination's manifest lists and compares its size and every hash recorded. */
-export async function verifyOutputs(
-  folder: string,
-  options: { jobs?: number; signal?: AbortSignal; onChecked?: (output: VerifiedOutput) => void } = {}
-): Promise<VerifiedOutput[]> {
+export async function verifyOutputs(folder: string, options: VerifyOptions = {}): Promise<VerifiedOutput[]> {
   return (await verifyDestination(folder, options)).outputs
 }
 
 /** `verifyOutputs`, plus how complete the conversion in the folder is. */
 export async function verifyDestination(
   folder: string,
-  options: { jobs?: number; signal?: AbortSignal; onChecked?: (output: VerifiedOutput) => void } = {}
+  options: VerifyOptions = {}
 ): Promise<DestinationVerification> {
-  const manifest = await readManifest(folder)
+  const shares = await readWorkerShares(folder, { nodeOnly: options.nodeOnly === true })
+  const manifest = shares?.manifest ?? (await readManifest(folder))
   if (!manifest) {
     throw new ShardscopeError(
       'BAD_INPUT',
@@ -59,7 +68,8 @@ export async function verifyDestination(
   const summary = {
     ...(progress.destinationRanks !== undefined ? { destinationRanks: progress.destinationRanks } : {}),
     ...(progress.lastRun ? { lastRun: progress.lastRun } : {}),
-    unfinished: progress.requestedMissing
+    unfinished: progress.requestedMissing,
+    ...(shares ? { shares: shares.check } : {})
   }
   if (entries.length === 0) return { outputs: [], ...summary }
   const pool = new WorkerPool(Math.max(1, Math.min(options.jobs ?? availableParallelism(), entries.length)))

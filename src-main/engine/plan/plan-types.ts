@@ -71,6 +71,8 @@ export type ProblemCode =
   | 'destination-resume'
   | 'destination-busy'
   | 'destination-manifest-damaged'
+  /** A single run's folder for a worker, or a distributed conversion's folder for a single run. */
+  | 'destination-worker-shares'
   | 'rank-out-of-range'
 
 /**
