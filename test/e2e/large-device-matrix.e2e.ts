@@ -91,6 +91,17 @@ describe('the device matrix of 2^17 devices', () => {
     await screenshotBothThemes(page, 'd1-device-matrix-131072')
   })
 
+  it('shows the same parameter in the tensor layout: 4,096 slices, one block each', async () => {
+    const { page } = app
+    const started = Date.now()
+    await showView(page, 'Tensor layout')
+    await expect.poll(() => page.getByTestId('slice-block').count(), { timeout: 60_000 }).toBe(4096)
+    console.log(
+      `tensor layout of 4096 slices on ${DEVICES} devices drawn ${Date.now() - started} ms after the click`
+    )
+    await screenshotBothThemes(page, 'd2-tensor-layout-131072')
+  })
+
   it('left no errors in the page', () => {
     expect(app.errors).toEqual([])
   })
