@@ -148,6 +148,8 @@ export interface PlanRequest {
     dtype?: string
     exclude?: string
     crc?: boolean
+    /** Check the CRC-32 of every source that has one, also of files the run reads only in part (`--verify-crc`). */
+    verifyCrc?: boolean
     /** File-name prefix of the outputs (`<prefix><rank>.ckpt`); `checkpoint_` by default, as the CLI's. */
     prefix?: string
     /** Destination ranks to write; all by default. */

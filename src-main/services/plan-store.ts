@@ -41,6 +41,7 @@ export class PlanStore {
         ...(request.options.ranks ? { ranks: request.options.ranks } : {}),
         ...(open ? { open } : {}),
         ...(request.options.overwrite ? { overwrite: true } : {}),
+        ...(request.options.verifyCrc ? { verifyCrc: true } : {}),
         options
       }
     })

@@ -118,6 +118,7 @@ const SCHEMAS: { [K in RequestName]: Check<RequestParams<K>> } = {
       dtype: optional(string(32)),
       exclude: optional(string(1000)),
       crc: optional(boolean),
+      verifyCrc: optional(boolean),
       prefix: optional(string(255)),
       ranks: optional(array(integer(0, 1 << 20), 1 << 16)),
       decryption: optional(object({ key: string(MAX_PATH + 1), mode: optional(string(16)) })),

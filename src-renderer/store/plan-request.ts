@@ -18,6 +18,8 @@ export interface PlanRequestDraft {
   /** Destination ranks, e.g. "0-3, 6"; empty means all. */
   ranks?: string
   crc: boolean
+  /** Check every source's CRC-32 trailer, also of files read only in part (the CLI's --verify-crc). */
+  verifyCrc: boolean
   /** Destination ranks written at once; empty means one per core. */
   jobs?: string
   fsync: boolean
@@ -35,6 +37,7 @@ export const EMPTY_DRAFT: PlanRequestDraft = {
   merge: false,
   format: 'ckpt',
   crc: false,
+  verifyCrc: false,
   fsync: false,
   decKeyKind: 'file',
   overwrite: false
@@ -133,6 +136,7 @@ export function planRequestOf(draft: PlanRequestDraft): PlanRequest {
       ...(draft.dtype ? { dtype: draft.dtype } : {}),
       ...(draft.exclude ? { exclude: draft.exclude } : {}),
       ...(draft.crc ? { crc: true } : {}),
+      ...(draft.verifyCrc ? { verifyCrc: true } : {}),
       ...(draft.prefix ? { prefix: draft.prefix } : {}),
       ...(ranks ? { ranks } : {}),
       ...(draft.overwrite ? { overwrite: true } : {}),
@@ -167,6 +171,7 @@ export function transformArgs(draft: PlanRequestDraft): string[] {
   if (options.dtype) args.push('--dtype', options.dtype)
   if (options.exclude) args.push('--exclude', options.exclude)
   if (options.crc) args.push('--crc')
+  if (options.verifyCrc) args.push('--verify-crc')
   if (options.overwrite) args.push('--overwrite')
   const run = runOptionsOf(draft)
   if (run.fsync) args.push('--fsync')

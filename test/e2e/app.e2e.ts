@@ -217,7 +217,7 @@ describe('planning and running a conversion', () => {
     const { page } = app
     await showView(page, 'Transform planner')
     await page.getByRole('button', { name: 'Plan', exact: true }).click()
-    await expect.poll(() => page.getByTestId('plan-rank').count()).toBe(4)
+    await expect.poll(() => page.getByTestId('plan-rank').count(), { timeout: 60_000 }).toBe(4)
     await expect.poll(() => page.getByTestId('flow-link').count()).toBeGreaterThan(4)
     expect(await page.locator('[data-testid="plan-problem"][data-severity="error"]').count()).toBe(0)
     await expect.poll(() => page.getByTestId('plan-piece').count()).toBeGreaterThan(0)

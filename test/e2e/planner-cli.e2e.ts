@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileS
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { oracle } from '../helpers/fixtures'
-import { screenshot, showView, useApp } from './app-steps'
+import { screenshot, screenshotBothThemes, showView, useApp } from './app-steps'
 
 // Issue 9, point 2: every CLI option in the planner, and the command it shows is the one the CLI runs.
 const ROOT = join(__dirname, '../..')
@@ -51,17 +51,18 @@ describe('the planner and the command line', () => {
     await page.getByLabel('Cast floats to').selectOption('float32')
     await page.getByLabel('Exclude parameters').fill('^global_step$')
     await page.getByLabel('Add CRC trailer').check()
+    await page.getByLabel('Check source CRCs').check()
     await page.getByLabel('Flush to disk (fsync)').check()
     const command = (await page
       .getByTestId('transform-command')
       .locator('code')
       .getAttribute('data-command'))!
     expect(command).toBe(
-      `shardscope transform --src ${oracle('mp2x4_to_mp4', 'src')} --dst '${out}' --src-strategy ${oracle('mp2x4_to_mp4', 'src_strategy.ckpt')} --dst-strategy ${oracle('mp2x4_to_mp4', 'dst_strategy.ckpt')} --prefix model_ --rank 1 --rank 3 --dtype float32 --exclude '^global_step$' --crc --fsync --jobs 2`
+      `shardscope transform --src ${oracle('mp2x4_to_mp4', 'src')} --dst '${out}' --src-strategy ${oracle('mp2x4_to_mp4', 'src_strategy.ckpt')} --dst-strategy ${oracle('mp2x4_to_mp4', 'dst_strategy.ckpt')} --prefix model_ --rank 1 --rank 3 --dtype float32 --exclude '^global_step$' --crc --verify-crc --fsync --jobs 2`
     )
     await page.getByRole('button', { name: 'Plan', exact: true }).click()
     await expect.poll(() => page.getByTestId('plan-rank').count()).toBe(2)
-    await screenshot(page, 'p1-planner-every-option')
+    await screenshotBothThemes(page, 'p1-planner-every-option')
 
     // The command, exactly as shown, run by the CLI; its output set aside for comparison.
     const cli = runInShell(command)

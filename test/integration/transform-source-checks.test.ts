@@ -4,11 +4,9 @@ import { describe, expect, it } from 'vitest'
 import { executeRank } from '../../src-main/engine/exec/execute-rank'
 import { jsKernels } from '../../src-main/engine/exec/kernels-select'
 import { runTransform } from '../../src-main/engine/exec/run-transform'
-import { CkptWriter } from '../../src-main/engine/formats/ckpt/ckpt-writer'
 import { readStrategyFile, writeStrategyFile } from '../../src-main/engine/formats/strategy/strategy-file'
-import { AtomicFileSink } from '../../src-main/engine/io/byte-sink'
 import { planTransform } from '../../src-main/engine/plan/plan-transform'
-import { readAllTensors } from '../helpers/ckpt'
+import { damagePayload, withCrcTrailers } from '../helpers/crc-sources'
 import { cli } from '../helpers/cli'
 import { oracle } from '../helpers/fixtures'
 import { safetensorsCopy } from '../helpers/safetensors-copy'
@@ -137,30 +135,9 @@ describe('a source that changed after planning is refused, naming the file', () 
 })
 
 /** A private copy of an oracle source folder whose .ckpt files carry MindSpore's CRC-32 trailer. */
-async function withCrcTrailers(caseName: string): Promise<string> {
-  const dir = tempDir()
-  const src = oracle(caseName, 'src')
-  for (const rankDir of readdirSync(src)) {
-    const file = readdirSync(join(src, rankDir))[0]!
-    const writer = new CkptWriter(await AtomicFileSink.create(join(dir, rankDir, file)), { crc: true })
-    for (const t of await readAllTensors(join(src, rankDir, file)))
-      await writer.writeTensor(t.name, t.storedDtype, t.dims, t.data)
-    await writer.finish()
-  }
-  return dir
-}
-
-/** Flips one byte inside a tensor's payload, leaving the file's CRC trailer (now wrong) in place. */
-function damagePayload(path: string): void {
-  const bytes = readFileSync(path)
-  const at = bytes.indexOf(Buffer.from('layer0.layernorm.gamma')) + 64
-  bytes[at] = bytes[at]! ^ 1
-  writeFileSync(path, bytes)
-}
-
 describe("a source's CRC-32", () => {
   it('is checked when the run reads the whole file anyway, and a damaged file is refused', async () => {
-    const src = await withCrcTrailers('full_to_mp2x4')
+    const src = await withCrcTrailers('full_to_mp2x4', tempDir())
     const plan = await cli('plan', '--src', src, '--json')
     expect(JSON.parse(plan.stdout).ranks[0].sourceFiles[0].crc).toBe('during-run')
     const out = tempDir()
@@ -182,7 +159,7 @@ describe("a source's CRC-32", () => {
   })
 
   it('is checked for files read only in part when asked (--verify-crc), and the plan says which', async () => {
-    const src = await withCrcTrailers('full_to_mp2x4')
+    const src = await withCrcTrailers('full_to_mp2x4', tempDir())
     const strategy = ['--dst-strategy', oracle('full_to_mp2x4', 'dst_strategy.ckpt')]
     const planned = await cli('plan', '--src', src, ...strategy)
     expect(planned.stdout).toContain(

@@ -8,6 +8,8 @@ import { ParamCombobox } from '../../viz/ParamCombobox'
 import { useElementWidth } from '../../viz/use-element-width'
 import { stageDevicesOf, useTiedGeometries } from '../../viz/layout/use-param-geometry'
 import { useShownSelection, ViewFrame } from '../../viz/ViewFrame'
+import { drawsOnCanvas } from './canvas-grid'
+import { CanvasMatrix } from './CanvasMatrix'
 import { DeviceLegend } from './DeviceLegend'
 import { MatrixDrawing } from './MatrixDrawing'
 import { useRankHolders } from './rank-holders'
@@ -51,6 +53,8 @@ export function DeviceMatrixView() {
   }
 
   const main = stageGeometries[0]!
+  const stageDevices = stageDevicesOf(strategy.stageDevices, row)
+  const onCanvas = drawsOnCanvas(stageCount, stageDevices)
   // The count of slices leads in bold; how they come about follows in plain text.
   const [headline, ...details] = holders.summary.split('; ')
   const subtitle = (
@@ -65,7 +69,8 @@ export function DeviceMatrixView() {
       title="Device matrix"
       subtitle={subtitle}
       drawing={
-        main.result.ok
+        // Export draws the SVG; a canvas-painted grid of thousands of devices has none (yet).
+        main.result.ok && !onCanvas
           ? {
               svgRef,
               title: `Device matrix · ${row.name}`,
@@ -107,21 +112,37 @@ export function DeviceMatrixView() {
             )}
           </p>
           <div className="device-scroll">
-            <MatrixDrawing
-              svgRef={svgRef}
-              width={width}
-              devMatrix={row.devMatrix}
-              layout={main.result.layout}
-              stageCount={stageCount}
-              stageDevices={stageDevicesOf(strategy.stageDevices, row)}
-              stageGeometries={stageGeometries}
-              colorIndex={holders.colorIndex}
-              pointedKey={pointedKey}
-              selectedRank={selectedRank}
-              onPoint={setHovered}
-              onSelect={selectRank}
-              describeRank={holders.describe}
-            />
+            {onCanvas ? (
+              <CanvasMatrix
+                width={width}
+                devMatrix={row.devMatrix}
+                layout={main.result.layout}
+                stageCount={stageCount}
+                stageDevices={stageDevices}
+                stageGeometries={stageGeometries}
+                colorIndex={holders.colorIndex}
+                pointedKey={pointedKey}
+                selectedRank={selectedRank}
+                onPoint={setHovered}
+                onSelect={selectRank}
+              />
+            ) : (
+              <MatrixDrawing
+                svgRef={svgRef}
+                width={width}
+                devMatrix={row.devMatrix}
+                layout={main.result.layout}
+                stageCount={stageCount}
+                stageDevices={stageDevices}
+                stageGeometries={stageGeometries}
+                colorIndex={holders.colorIndex}
+                pointedKey={pointedKey}
+                selectedRank={selectedRank}
+                onPoint={setHovered}
+                onSelect={selectRank}
+                describeRank={holders.describe}
+              />
+            )}
           </div>
           <DeviceLegend slices={holders.legend} />
         </div>

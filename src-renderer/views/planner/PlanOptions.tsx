@@ -118,6 +118,14 @@ export function PlanOptions({ problems, children }: PlanOptionsProps) {
           />{' '}
           Add CRC trailer
         </label>
+        <label title="--verify-crc: check the CRC-32 trailer of every source that has one, also of files the run reads only in part (reads those files whole once more)">
+          <input
+            type="checkbox"
+            checked={draft.verifyCrc}
+            onChange={(e) => setDraft({ verifyCrc: e.target.checked })}
+          />{' '}
+          Check source CRCs
+        </label>
         <label title="--fsync: flush each output to disk before it gets its final name (slower)">
           <input
             type="checkbox"
