@@ -27,6 +27,10 @@ export class LocalFileSource implements ByteSource {
     }
   }
 
+  get fd(): number {
+    return this.handle.fd
+  }
+
   async readInto(target: Uint8Array, offset: number, length: number, position: number): Promise<void> {
     if (position < 0 || position + length > this.size) throw truncatedError(this, position, length)
     let done = 0
