@@ -1,7 +1,10 @@
 import { dtypeByName } from '../formats/dtypes'
-import { elementCount, readTensorBytes, type TensorEntry } from '../formats/tensor-entry'
+import { elementCount, readTensorBytes, type ByteRun, type TensorEntry } from '../formats/tensor-entry'
 import type { BoxReader, DescribedFile } from '../io/box-read'
 import type { ByteSource } from '../io/byte-source'
+import type { OpenFile } from '../io/kernel-copy'
+import { LocalFileSource } from '../io/local-file'
+import { payloadRuns } from '../io/payload-runs'
 import { intersectBoxes, type Box } from '../layout/box'
 import { contiguousRuns, stridesOf } from '../plan/byte-runs'
 import type { ParamPlan, TensorRead } from '../plan/plan-types'
@@ -47,6 +50,23 @@ export interface AssemblyContext {
    * every strided region goes through the read buffer and copyBox.
    */
   boxReader?: BoxReader
+  /** Appends payload bytes of a whole tensor copied unchanged straight from its source file (kernel copies). */
+  copier?: TensorCopier
+}
+
+export interface TensorCopier {
+  /** False when copying is no gain here (the kernel refused this output once): then bytes go through slabs. */
+  usable(): boolean
+  copy(source: OpenFile, runs: readonly ByteRun[]): Promise<void>
+}
+
+/**
+ * Below this a tensor's bytes are coalesced with their neighbours' into one write and a kernel copy would not
+ * pay. SHARDSCOPE_KERNEL_COPY_MIN_BYTES lowers it so tests can send small fixtures through kernel copies.
+ */
+function kernelCopyMinBytes(): number {
+  const wanted = Number(process.env.SHARDSCOPE_KERNEL_COPY_MIN_BYTES)
+  return Number.isSafeInteger(wanted) && wanted >= 0 ? wanted : 4 * 1024 * 1024
 }
 
 // Short runs are syscall-bound: read the whole covering range even if much of it is skipped.
@@ -67,6 +87,8 @@ export async function assembleParam(
   if (elementCount(shape) === 0) return
   const outBytes = dtypeByName(param.outDtype)!.bytes
   const limit = slabLimit(param)
+  const whole = wholeCopy(param, context)
+  if (whole) return copyWhole(whole, context, elementCount(shape) * e)
   let writing: Promise<void> = Promise.resolve()
   let turn = 0
   const all = slabs(shape, e, limit)
@@ -112,6 +134,40 @@ export async function assembleParam(
     await writing.catch(() => undefined)
   }
   await writing
+}
+
+/** The source file and payload runs of a tensor copied unchanged in whole, when a kernel copy applies. */
+function wholeCopy(param: ParamPlan, context: AssemblyContext) {
+  const read = param.reads.length === 1 ? param.reads[0]! : undefined
+  if (!read || !context.copier?.usable() || param.dtype !== param.outDtype) return undefined
+  const source = context.sources[read.source]
+  const file = source instanceof LocalFileSource ? source.openFile : undefined
+  const bytes = elementCount(param.shape) * dtypeByName(param.dtype)!.bytes
+  const same = (a: readonly number[], b: readonly number[]) =>
+    a.length === b.length && a.every((n, i) => n === b[i])
+  if (
+    !file ||
+    bytes < kernelCopyMinBytes() ||
+    !same(read.shape, param.shape) ||
+    !same(read.extent, param.shape)
+  )
+    return undefined
+  return { file, chunks: read.chunks }
+}
+
+/** Copies a whole tensor SLAB_BYTES at a time, so cancellation and progress stay as responsive as slabs. */
+async function copyWhole(
+  whole: { file: OpenFile; chunks: readonly ByteRun[] },
+  context: AssemblyContext,
+  bytes: number
+): Promise<void> {
+  for (let done = 0; done < bytes;) {
+    context.checkpoint()
+    const take = Math.min(SLAB_BYTES, bytes - done)
+    await context.copier!.copy(whole.file, payloadRuns(whole.chunks, done, take))
+    done += take
+    context.progress(take)
+  }
 }
 
 /** Elements of the source dtype per slab, so that a cast slab stays within SLAB_BYTES too. */
@@ -209,21 +265,8 @@ function adviseSlab(param: ParamPlan, slab: Box, context: AssemblyContext): void
     const cover = (last - first + 1) * e
     // A sparse region would have the disk read mostly gaps: the reads themselves fetch what they need.
     if (elementCount(part.extent) * e * 2 < cover) continue
-    context.boxReader!.adviseWillNeed(file, fileRuns(read.chunks, first * e, cover))
+    context.boxReader!.adviseWillNeed(file, payloadRuns(read.chunks, first * e, cover))
   }
-}
-
-/** The file byte runs holding `length` bytes of a tensor's payload from `offset` on. */
-function fileRuns(chunks: readonly { offset: number; length: number }[], offset: number, length: number) {
-  const runs: { offset: number; length: number }[] = []
-  let chunkStart = 0
-  for (const chunk of chunks) {
-    const from = Math.max(offset, chunkStart)
-    const to = Math.min(offset + length, chunkStart + chunk.length)
-    if (from < to) runs.push({ offset: chunk.offset + from - chunkStart, length: to - from })
-    chunkStart += chunk.length
-  }
-  return runs
 }
 
 /** The JavaScript path: a region through the read buffer, then copyBox into the slab. */

@@ -10,7 +10,7 @@ import { loadBoxReader, type BoxReader } from '../io/box-read'
 import type { ByteSource } from '../io/byte-source'
 import { outputHashAlgorithms, type HashAlgorithm, type OutputHashes } from '../io/output-hashes'
 import type { ParamPlan, PlanOptions, RankPlan } from '../plan/plan-types'
-import { allocateBuffers, assembleParam, type AssemblyBuffers } from './assemble-param'
+import { allocateBuffers, assembleParam, type AssemblyBuffers, type TensorCopier } from './assemble-param'
 import type { Kernels } from './kernels'
 import { requireUnchanged, withCrcCheck, type CrcCheckedSource } from './source-checks'
 
@@ -87,11 +87,17 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
     const boxReader = native && !('error' in native) ? native : undefined
     let bytesDone = 0
     let paramsDone = 0
-    const context = (write: (bytes: Uint8Array) => Promise<void>) => ({
+    const output = sink
+    const copierFor = (copy: TensorCopier['copy']): TensorCopier | undefined =>
+      boxReader && output.copyFrom && process.env.SHARDSCOPE_KERNEL_COPY !== 'off'
+        ? { usable: () => output.copiesInKernel !== false, copy }
+        : undefined
+    const context = (write: (bytes: Uint8Array) => Promise<void>, copier?: TensorCopier) => ({
       sources,
       kernels: execution.kernels,
       buffers,
       ...(boxReader ? { boxReader } : {}),
+      ...(copier ? { copier } : {}),
       write,
       checkpoint: () => {
         if (execution.cancelled())
@@ -118,7 +124,10 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
       for (const [i, name] of writer.order.entries()) {
         await assembleParam(
           byName.get(name)!,
-          context((bytes) => writer.writeTensorData(bytes)),
+          context(
+            (bytes) => writer.writeTensorData(bytes),
+            copierFor((source, runs) => writer.copyTensorData(source, runs))
+          ),
           byName.get(writer.order[i + 1] ?? '')
         )
         done()
@@ -137,7 +146,10 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
         )
         await assembleParam(
           param,
-          context((bytes) => writer.writeData(bytes)),
+          context(
+            (bytes) => writer.writeData(bytes),
+            copierFor((source, runs) => writer.copyData(source, runs))
+          ),
           job.plan.params[i + 1]
         )
         done()
