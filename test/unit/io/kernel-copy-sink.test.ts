@@ -9,6 +9,7 @@ import {
 import { jsKernels } from '../../../src-main/engine/exec/kernels-select'
 import { loadAddon } from '../../../src-main/engine/exec/native-addon'
 import { CkptWriter } from '../../../src-main/engine/formats/ckpt/ckpt-writer'
+import { SafetensorsWriter } from '../../../src-main/engine/formats/safetensors/safetensors-writer'
 import { AtomicFileSink, MemorySink } from '../../../src-main/engine/io/byte-sink'
 import { createFastHasher } from '../../../src-main/engine/io/fast-hash'
 import { LocalFileSource } from '../../../src-main/engine/io/local-file'
@@ -98,6 +99,39 @@ describe('CkptWriter.copyData', () => {
       await copied.beginTensor('w', 'Float32', [payload.length / 1], payload.length)
       await copied.copyData(source.openFile, runsFor(payload, 777_777))
       await copied.writeTensor('step', 'Int32', [1], new Uint8Array(4))
+      await copied.finish()
+      expect(readFileSync(out).equals(Buffer.from(viaWrite.bytes()))).toBe(true)
+    } finally {
+      await source.close()
+    }
+  })
+})
+
+describe('SafetensorsWriter.copyTensorData', () => {
+  it('writes the same file as writeTensorData, and refuses more bytes than the tensor holds', async () => {
+    const payload = pattern(1024 * 1024, 7)
+    const source = await LocalFileSource.open(sourceFile(tempDir(), payload, 333_333))
+    const specs = [
+      { name: 'a', dtype: 'Float32', shape: [payload.length / 4], byteLength: payload.length },
+      { name: 'b', dtype: 'Int32', shape: [1], byteLength: 4 }
+    ]
+    const viaWrite = new MemorySink()
+    const written = await SafetensorsWriter.create(viaWrite, specs)
+    for (const name of written.order)
+      await written.writeTensorData(name === 'a' ? payload : new Uint8Array(4))
+    await written.finish()
+    const out = join(tempDir(), 'copied.safetensors')
+    const copied = await SafetensorsWriter.create(await AtomicFileSink.create(out), specs)
+    try {
+      for (const name of copied.order) {
+        if (name !== 'a') await copied.writeTensorData(new Uint8Array(4))
+        else {
+          await expect(
+            copied.copyTensorData(source.openFile, [{ offset: 0, length: payload.length + 200 }])
+          ).rejects.toMatchObject({ code: 'SIZE_MISMATCH' })
+          await copied.copyTensorData(source.openFile, runsFor(payload, 333_333))
+        }
+      }
       await copied.finish()
       expect(readFileSync(out).equals(Buffer.from(viaWrite.bytes()))).toBe(true)
     } finally {
