@@ -75,32 +75,28 @@ const ways: Record<string, Way> = {
     })
     return sum.digest()
   },
-  'kernel+src': async (source, target, targetPath) => {
-    const result = await copyByteRange(
-      { handle: source, name: 'source' },
-      0,
-      { handle: target, name: targetPath },
-      0,
-      size
-    )
-    if (result.method !== 'copy_file_range') throw new Error(`fell back: ${result.fallbackReason}`)
-    const sum = integrity()
-    await readAll(source, size, (bytes) => sum.update(bytes))
-    return sum.digest()
-  },
-  'kernel+dst': async (source, target, targetPath) => {
-    const result = await copyByteRange(
-      { handle: source, name: 'source' },
-      0,
-      { handle: target, name: targetPath },
-      0,
-      size
-    )
-    if (result.method !== 'copy_file_range') throw new Error(`fell back: ${result.fallbackReason}`)
-    const sum = integrity()
-    await readAll(target, size, (bytes) => sum.update(bytes))
-    return sum.digest()
-  }
+  'kernel+src': (source, target, targetPath) => kernelThenHash(source, target, targetPath, source),
+  'kernel+dst': (source, target, targetPath) => kernelThenHash(source, target, targetPath, target)
+}
+
+/** copy_file_range, then one read of `readBack` (the source or the new file) for the digests. */
+async function kernelThenHash(
+  source: FileHandle,
+  target: FileHandle,
+  targetPath: string,
+  readBack: FileHandle
+) {
+  const result = await copyByteRange(
+    { handle: source, name: 'source' },
+    0,
+    { handle: target, name: targetPath },
+    0,
+    size
+  )
+  if (result.method !== 'copy_file_range') throw new Error(`fell back: ${result.fallbackReason}`)
+  const sum = integrity()
+  await readAll(readBack, size, (bytes) => sum.update(bytes))
+  return sum.digest()
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,5 @@
 import { ShardscopeError } from '../errors'
+import type { CopyBoxArgs } from '../exec/kernels'
 import { loadAddon } from '../exec/native-addon'
 import type { ByteRun } from '../formats/tensor-entry'
 import { ioError } from './io-error'
@@ -6,19 +7,13 @@ import { ioError } from './io-error'
 /** How the native reader reads runs: `auto` picks per run; the others force one way (tests, benchmarks). */
 export type BoxReadMode = 'auto' | 'pread' | 'cover' | 'map'
 
-/** A box of a tensor stored in a file, and where in a C-order destination buffer it lands. */
-export interface BoxReadArgs {
+/**
+ * A box of a tensor stored in a file, and where in a C-order destination buffer it lands: copyBox's arguments,
+ * with the source given as its payload's byte runs in the file instead of bytes in memory.
+ */
+export interface BoxReadArgs extends Omit<CopyBoxArgs, 'src' | 'srcBase'> {
   /** The tensor's payload in the file: its byte runs, in order. */
   chunks: readonly ByteRun[]
-  srcShape: readonly number[]
-  srcStart: readonly number[]
-  /** Holds a contiguous part of the destination tensor, starting at flat element `dstBase`. */
-  dst: Uint8Array
-  dstShape: readonly number[]
-  dstBase: number
-  dstStart: readonly number[]
-  extent: readonly number[]
-  elementBytes: number
   mode?: BoxReadMode
 }
 
