@@ -5,9 +5,13 @@
       "sources": [
         "src/addon.cc",
         "src/js_args.cc",
+        "src/box_args.cc",
+        "src/bus_guard.cc",
         "src/copy_box.cc",
         "src/cast_floats.cc",
         "src/copy_file_range.cc",
+        "src/errno_name.cc",
+        "src/read_box.cc",
         "src/dynamic_library.cc",
         "src/npu_probe.cc",
         "src/npu_probe_dcmi.cc",

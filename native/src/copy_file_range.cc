@@ -10,35 +10,12 @@
 #include <unistd.h>
 #endif
 
+#include "errno_name.h"
 #include "js_args.h"
 
 namespace shardscope {
 
 namespace {
-
-// The errno names a caller decides on; others are reported by number.
-std::string ErrnoName(int error) {
-  switch (error) {
-    case EXDEV: return "EXDEV";
-    case ENOSYS: return "ENOSYS";
-    case EOPNOTSUPP: return "EOPNOTSUPP";
-    case EINVAL: return "EINVAL";
-    case EBADF: return "EBADF";
-    case EIO: return "EIO";
-    case ENOSPC: return "ENOSPC";
-    case EDQUOT: return "EDQUOT";
-    case EFBIG: return "EFBIG";
-    case EISDIR: return "EISDIR";
-    case EOVERFLOW: return "EOVERFLOW";
-    case EPERM: return "EPERM";
-    case EACCES: return "EACCES";
-    case EROFS: return "EROFS";
-    case ETXTBSY: return "ETXTBSY";
-    case ENOMEM: return "ENOMEM";
-    case EAGAIN: return "EAGAIN";
-    default: return "E" + std::to_string(error);
-  }
-}
 
 // Per system call; the kernel caps one call near 2 GiB anyway.
 constexpr uint64_t kMaxCallBytes = uint64_t{1} << 30;

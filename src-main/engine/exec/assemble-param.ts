@@ -1,6 +1,10 @@
 import { dtypeByName } from '../formats/dtypes'
-import { elementCount, readTensorBytes, type TensorEntry } from '../formats/tensor-entry'
+import { elementCount, readTensorBytes, type ByteRun, type TensorEntry } from '../formats/tensor-entry'
+import type { BoxReader, DescribedFile } from '../io/box-read'
 import type { ByteSource } from '../io/byte-source'
+import type { OpenFile } from '../io/kernel-copy'
+import { LocalFileSource } from '../io/local-file'
+import { payloadRuns } from '../io/payload-runs'
 import { intersectBoxes, type Box } from '../layout/box'
 import { contiguousRuns, stridesOf } from '../plan/byte-runs'
 import type { ParamPlan, TensorRead } from '../plan/plan-types'
@@ -41,6 +45,28 @@ export interface AssemblyContext {
   checkpoint(): void
   /** Output bytes produced so far for this tensor's slab. */
   progress(outputBytes: number): void
+  /**
+   * Reads boxes from plain local files straight into the slab (one copy, no read amplification); without it
+   * every strided region goes through the read buffer and copyBox.
+   */
+  boxReader?: BoxReader
+  /** Appends payload bytes of a whole tensor copied unchanged straight from its source file (kernel copies). */
+  copier?: TensorCopier
+}
+
+export interface TensorCopier {
+  /** False when copying is no gain here (the kernel refused this output once): then bytes go through slabs. */
+  usable(): boolean
+  copy(source: OpenFile, runs: readonly ByteRun[]): Promise<void>
+}
+
+/**
+ * Below this a tensor's bytes are coalesced with their neighbours' into one write and a kernel copy would not
+ * pay. SHARDSCOPE_KERNEL_COPY_MIN_BYTES lowers it so tests can send small fixtures through kernel copies.
+ */
+function kernelCopyMinBytes(): number {
+  const wanted = Number(process.env.SHARDSCOPE_KERNEL_COPY_MIN_BYTES)
+  return Number.isSafeInteger(wanted) && wanted >= 0 ? wanted : 4 * 1024 * 1024
 }
 
 // Short runs are syscall-bound: read the whole covering range even if much of it is skipped.
@@ -51,17 +77,37 @@ const SMALL_READ_BYTES = 256 * 1024
  * Builds one destination tensor slab by slab (each at most SLAB_BYTES, a box in C order), filling each slab from
  * the source regions the plan names with positional reads, casting if asked, and handing it to `write`.
  */
-export async function assembleParam(param: ParamPlan, context: AssemblyContext): Promise<void> {
+export async function assembleParam(
+  param: ParamPlan,
+  context: AssemblyContext,
+  next?: ParamPlan
+): Promise<void> {
   const e = dtypeByName(param.dtype)!.bytes
   const shape = param.shape
   if (elementCount(shape) === 0) return
   const outBytes = dtypeByName(param.outDtype)!.bytes
-  const limit = Math.floor((SLAB_BYTES * e) / Math.max(e, outBytes))
+  const limit = slabLimit(param)
+  const whole = wholeCopy(param, context)
+  if (whole) return copyWhole(whole, context, elementCount(shape) * e)
   let writing: Promise<void> = Promise.resolve()
   let turn = 0
+  const all = slabs(shape, e, limit)
+  let upcoming = all.next()
   try {
-    for (const slab of slabs(shape, e, limit)) {
+    while (!upcoming.done) {
+      const slab = upcoming.value
+      upcoming = all.next()
       context.checkpoint()
+      // The disk starts on the next slab's bytes (or the next tensor's first) while this one is read and written.
+      if (context.boxReader) {
+        if (!upcoming.done) adviseSlab(param, upcoming.value, context)
+        else if (next && elementCount(next.shape) > 0)
+          adviseSlab(
+            next,
+            slabs(next.shape, dtypeByName(next.dtype)!.bytes, slabLimit(next)).next().value!,
+            context
+          )
+      }
       const elements = elementCount(slab.extent)
       const buffer = grow(context.buffers, turn === 0 ? 'slab0' : 'slab1', elements * e)
       await fillSlab(param, slab, buffer, context, e)
@@ -90,7 +136,60 @@ export async function assembleParam(param: ParamPlan, context: AssemblyContext):
   await writing
 }
 
-/** Fills one slab from every source region that overlaps it. */
+/** The source file and payload runs of a tensor copied unchanged in whole, when a kernel copy applies. */
+function wholeCopy(param: ParamPlan, context: AssemblyContext) {
+  const read = param.reads.length === 1 ? param.reads[0]! : undefined
+  if (!read || !context.copier?.usable() || param.dtype !== param.outDtype) return undefined
+  const source = context.sources[read.source]
+  const file = source instanceof LocalFileSource ? source.openFile : undefined
+  const bytes = elementCount(param.shape) * dtypeByName(param.dtype)!.bytes
+  const same = (a: readonly number[], b: readonly number[]) =>
+    a.length === b.length && a.every((n, i) => n === b[i])
+  if (
+    !file ||
+    bytes < kernelCopyMinBytes() ||
+    !same(read.shape, param.shape) ||
+    !same(read.extent, param.shape)
+  )
+    return undefined
+  return { file, chunks: read.chunks }
+}
+
+/** Copies a whole tensor SLAB_BYTES at a time, so cancellation and progress stay as responsive as slabs. */
+async function copyWhole(
+  whole: { file: OpenFile; chunks: readonly ByteRun[] },
+  context: AssemblyContext,
+  bytes: number
+): Promise<void> {
+  for (let done = 0; done < bytes;) {
+    context.checkpoint()
+    const take = Math.min(SLAB_BYTES, bytes - done)
+    await context.copier!.copy(whole.file, payloadRuns(whole.chunks, done, take))
+    done += take
+    context.progress(take)
+  }
+}
+
+/** Elements of the source dtype per slab, so that a cast slab stays within SLAB_BYTES too. */
+function slabLimit(param: ParamPlan): number {
+  const e = dtypeByName(param.dtype)!.bytes
+  return Math.floor((SLAB_BYTES * e) / Math.max(e, dtypeByName(param.outDtype)!.bytes))
+}
+
+/** The part of each read that lands in `slab`, with its start in the source tensor. */
+function* partsOf(param: ParamPlan, slab: Box) {
+  for (const read of param.reads) {
+    const part = intersectBoxes({ offset: read.to, extent: read.extent }, slab)
+    if (!part) continue
+    yield { read, part, srcStart: part.offset.map((o, i) => read.from[i]! + o - read.to[i]!) }
+  }
+}
+
+/**
+ * Fills one slab from every source region that overlaps it. Regions of plain local files are read at once, in
+ * parallel (several source files keep the disk and both cores busy); every read has ended, well or not, before
+ * this returns, so no read still fills the slab or uses a file when the caller moves on or closes it.
+ */
 async function fillSlab(
   param: ParamPlan,
   slab: Box,
@@ -100,39 +199,101 @@ async function fillSlab(
 ): Promise<void> {
   const shape = param.shape
   const base = flatIndex(slab.offset, shape)
-  for (const read of param.reads) {
-    const part = intersectBoxes({ offset: read.to, extent: read.extent }, slab)
-    if (!part) continue
-    const srcStart = part.offset.map((o, i) => read.from[i]! + o - read.to[i]!)
-    if (isContiguous(read.shape, part.extent) && isContiguous(shape, part.extent)) {
-      // Contiguous on both sides (whole rows, whole tensors): read straight into place, no copy.
-      const bytes = elementCount(part.extent) * e
-      const at = (flatIndex(part.offset, shape) - base) * e
-      await readTensorBytes(
-        context.sources[read.source]!,
-        tensorOf(read),
-        flatIndex(srcStart, read.shape) * e,
-        bytes,
-        buffer,
-        at
-      )
-      continue
+  const reading: Promise<unknown>[] = []
+  try {
+    for (const { read, part, srcStart } of partsOf(param, slab)) {
+      const source = context.sources[read.source]!
+      const file = describedFile(source)
+      if (isContiguous(read.shape, part.extent) && isContiguous(shape, part.extent)) {
+        // Contiguous on both sides (whole rows, whole tensors): read straight into place, no copy.
+        const bytes = elementCount(part.extent) * e
+        const at = (flatIndex(part.offset, shape) - base) * e
+        const done = readTensorBytes(
+          source,
+          tensorOf(read),
+          flatIndex(srcStart, read.shape) * e,
+          bytes,
+          buffer,
+          at
+        )
+        if (file) reading.push(done)
+        else await done
+        continue
+      }
+      if (file && context.boxReader) {
+        reading.push(
+          context.boxReader.readBox(file, {
+            chunks: read.chunks,
+            srcShape: read.shape,
+            srcStart,
+            dst: buffer,
+            dstShape: shape,
+            dstBase: base,
+            dstStart: part.offset,
+            extent: part.extent,
+            elementBytes: e
+          })
+        )
+        continue
+      }
+      await copyRegion(context, read, srcStart, part.extent, e, buffer, shape, base)
     }
-    await readRegion(context, read, srcStart, part.extent, e, (chunk, chunkBase, start, extent) => {
-      context.kernels.copyBox({
-        src: chunk,
-        srcShape: read.shape,
-        srcBase: chunkBase,
-        srcStart: start,
-        dst: buffer,
-        dstShape: shape,
-        dstBase: base,
-        dstStart: start.map((s, i) => s - read.from[i]! + read.to[i]!),
-        extent,
-        elementBytes: e
-      })
-    })
+  } finally {
+    const settled = await Promise.allSettled(reading)
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    // eslint-disable-next-line no-unsafe-finally -- a failed read must surface, once every read has ended
+    if (failed) throw failed.reason
   }
+}
+
+/** A source the native reader may read by descriptor. */
+function describedFile(source: ByteSource): DescribedFile | undefined {
+  return source.fd === undefined ? undefined : (source as DescribedFile)
+}
+
+/** Asks the kernel to start reading what a slab will need from plain local files (cold caches). */
+function adviseSlab(param: ParamPlan, slab: Box, context: AssemblyContext): void {
+  const e = dtypeByName(param.dtype)!.bytes
+  for (const { read, part, srcStart } of partsOf(param, slab)) {
+    const file = describedFile(context.sources[read.source]!)
+    if (!file) continue
+    const first = flatIndex(srcStart, read.shape)
+    const last = flatIndex(
+      srcStart.map((s, i) => s + part.extent[i]! - 1),
+      read.shape
+    )
+    const cover = (last - first + 1) * e
+    // A sparse region would have the disk read mostly gaps: the reads themselves fetch what they need.
+    if (elementCount(part.extent) * e * 2 < cover) continue
+    context.boxReader!.adviseWillNeed(file, payloadRuns(read.chunks, first * e, cover))
+  }
+}
+
+/** The JavaScript path: a region through the read buffer, then copyBox into the slab. */
+async function copyRegion(
+  context: AssemblyContext,
+  read: TensorRead,
+  srcStart: number[],
+  extent: number[],
+  e: number,
+  buffer: Uint8Array,
+  shape: readonly number[],
+  base: number
+): Promise<void> {
+  await readRegion(context, read, srcStart, extent, e, (chunk, chunkBase, start, box) => {
+    context.kernels.copyBox({
+      src: chunk,
+      srcShape: read.shape,
+      srcBase: chunkBase,
+      srcStart: start,
+      dst: buffer,
+      dstShape: shape,
+      dstBase: base,
+      dstStart: start.map((s, i) => s - read.from[i]! + read.to[i]!),
+      extent: box,
+      elementBytes: e
+    })
+  })
 }
 
 /** Boxes of whole trailing dimensions, grouped along one dimension, each at most SLAB_BYTES, in C order. */

@@ -6,10 +6,11 @@ import { dtypeByName } from '../formats/dtypes'
 import { SafetensorsWriter } from '../formats/safetensors/safetensors-writer'
 import { elementCount } from '../formats/tensor-entry'
 import { AtomicFileSink, type ByteSink } from '../io/byte-sink'
+import { loadBoxReader, type BoxReader } from '../io/box-read'
 import type { ByteSource } from '../io/byte-source'
 import { outputHashAlgorithms, type HashAlgorithm, type OutputHashes } from '../io/output-hashes'
 import type { ParamPlan, PlanOptions, RankPlan } from '../plan/plan-types'
-import { allocateBuffers, assembleParam, type AssemblyBuffers } from './assemble-param'
+import { allocateBuffers, assembleParam, type AssemblyBuffers, type TensorCopier } from './assemble-param'
 import type { Kernels } from './kernels'
 import { requireUnchanged, withCrcCheck, type CrcCheckedSource } from './source-checks'
 
@@ -43,6 +44,8 @@ export interface RankExecution {
   cancelled(): boolean
   createSink?(path: string): Promise<ByteSink>
   buffers?: AssemblyBuffers
+  /** Native reads from plain local files (loadBoxReader by default); null reads everything through JavaScript. */
+  boxReader?: BoxReader | null
 }
 
 /**
@@ -80,12 +83,21 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
         }))
     )(path)
     const buffers = execution.buffers ?? allocateBuffers()
+    const native = execution.boxReader === undefined ? loadBoxReader() : execution.boxReader
+    const boxReader = native && !('error' in native) ? native : undefined
     let bytesDone = 0
     let paramsDone = 0
-    const context = (write: (bytes: Uint8Array) => Promise<void>) => ({
+    const output = sink
+    const copierFor = (copy: TensorCopier['copy']): TensorCopier | undefined =>
+      boxReader && output.copyFrom && process.env.SHARDSCOPE_KERNEL_COPY !== 'off'
+        ? { usable: () => output.copiesInKernel !== false, copy }
+        : undefined
+    const context = (write: (bytes: Uint8Array) => Promise<void>, copier?: TensorCopier) => ({
       sources,
       kernels: execution.kernels,
       buffers,
+      ...(boxReader ? { boxReader } : {}),
+      ...(copier ? { copier } : {}),
       write,
       checkpoint: () => {
         if (execution.cancelled())
@@ -109,10 +121,14 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
     if (job.options.format === 'safetensors') {
       const writer = await SafetensorsWriter.create(sink, job.plan.params.map(tensorSpec))
       const byName = new Map(job.plan.params.map((p) => [p.name, p]))
-      for (const name of writer.order) {
+      for (const [i, name] of writer.order.entries()) {
         await assembleParam(
           byName.get(name)!,
-          context((bytes) => writer.writeTensorData(bytes))
+          context(
+            (bytes) => writer.writeTensorData(bytes),
+            copierFor((source, runs) => writer.copyTensorData(source, runs))
+          ),
+          byName.get(writer.order[i + 1] ?? '')
         )
         done()
       }
@@ -120,7 +136,7 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
       result = await writer.finish()
     } else {
       const writer = new CkptWriter(sink, { crc: job.options.crc })
-      for (const param of job.plan.params) {
+      for (const [i, param] of job.plan.params.entries()) {
         const spec = tensorSpec(param)
         await writer.beginTensor(
           param.name,
@@ -130,7 +146,11 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
         )
         await assembleParam(
           param,
-          context((bytes) => writer.writeData(bytes))
+          context(
+            (bytes) => writer.writeData(bytes),
+            copierFor((source, runs) => writer.copyData(source, runs))
+          ),
+          job.plan.params[i + 1]
         )
         done()
       }

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
+import type { ByteRun } from '../formats/tensor-entry'
 import { ensureDirectory } from './ensure-directory'
 import { ioError } from './io-error'
+import { copyByteRange, type OpenFile } from './kernel-copy'
 import { createOutputHasher, type HashAlgorithm, type OutputHasher, type OutputHashes } from './output-hashes'
 
 /** Where output bytes go. Writes are sequential; nothing is visible under the final name before `commit`. */
@@ -11,6 +13,13 @@ export interface ByteSink {
   /** Bytes accepted so far. */
   readonly position: number
   write(data: Uint8Array): Promise<void>
+  /**
+   * Appends the bytes of `runs` (in order) of an open file, copied in the kernel (copy_file_range); each piece is
+   * then read back from the output, hashed and handed to `onBytes`. Absent where the sink has no file.
+   */
+  copyFrom?(source: OpenFile, runs: readonly ByteRun[], onBytes?: (bytes: Uint8Array) => void): Promise<void>
+  /** False once the kernel refused to copy into this output (another file system): copyFrom is then no gain. */
+  readonly copiesInKernel?: boolean
   /** Makes the output visible under its final name and returns what was written. */
   commit(): Promise<SinkResult>
   /** Drops everything written; the final name is untouched. Safe to call more than once. */
@@ -25,6 +34,7 @@ export interface SinkResult {
 }
 
 const FLUSH_THRESHOLD = 4 * 1024 * 1024
+const READ_BACK_BYTES = 4 * 1024 * 1024
 
 /** The suffix of in-progress outputs; a file with it never looks complete. */
 export const TEMP_SUFFIX = '.tmp'
@@ -72,6 +82,8 @@ export class AtomicFileSink implements ByteSink {
   private pendingBytes = 0
   private written = 0
   private closed = false
+  private kernelRefused = false
+  private readBack?: Uint8Array
 
   private constructor(
     readonly name: string,
@@ -86,7 +98,8 @@ export class AtomicFileSink implements ByteSink {
     const hash = createOutputHasher(options.hashes ?? [])
     try {
       await ensureDirectory(dirname(path))
-      const handle = await open(tempPath, 'wx')
+      // Readable too: bytes copied in the kernel are read back from here to be hashed.
+      const handle = await open(tempPath, 'wx+')
       return new AtomicFileSink(path, tempPath, handle, options.durable ?? false, hash)
     } catch (err) {
       throw ioError(err, tempPath, 'create')
@@ -113,6 +126,50 @@ export class AtomicFileSink implements ByteSink {
     this.pending.push(data.slice())
     this.pendingBytes += data.length
     if (this.pendingBytes >= FLUSH_THRESHOLD) await this.flush()
+  }
+
+  get copiesInKernel(): boolean {
+    return !this.kernelRefused
+  }
+
+  async copyFrom(
+    source: OpenFile,
+    runs: readonly ByteRun[],
+    onBytes?: (bytes: Uint8Array) => void
+  ): Promise<void> {
+    await this.flush()
+    const target = { handle: this.handle, name: this.tempPath }
+    const start = this.written
+    let end = start
+    for (const run of runs) {
+      const result = await copyByteRange(source, run.offset, target, end, run.length, {
+        forceFallback: this.kernelRefused
+      })
+      if (result.method !== 'copy_file_range' && result.kernelBytes === 0) this.kernelRefused = true
+      end += run.length
+    }
+    // The digests cover what landed in the output, read back while it is still in the page cache.
+    const buffer = (this.readBack ??= new Uint8Array(READ_BACK_BYTES))
+    for (let at = start; at < end;) {
+      const want = Math.min(buffer.length, end - at)
+      let filled = 0
+      while (filled < want) {
+        let bytesRead: number
+        try {
+          ;({ bytesRead } = await this.handle.read(buffer, filled, want - filled, at + filled))
+        } catch (err) {
+          throw ioError(err, this.name, 'read back')
+        }
+        if (bytesRead === 0)
+          throw ioError(new Error('it is shorter than what was copied into it'), this.name, 'read back')
+        filled += bytesRead
+      }
+      const bytes = buffer.subarray(0, want)
+      this.hash.update(bytes)
+      onBytes?.(bytes)
+      at += want
+    }
+    this.written = end
   }
 
   async commit(): Promise<SinkResult> {
@@ -148,11 +205,12 @@ export class AtomicFileSink implements ByteSink {
     this.written += length
   }
 
+  /** Writes at `written` by position: kernel copies do not move the file's offset. */
   private async writeAll(data: Uint8Array): Promise<void> {
     let done = 0
     while (done < data.length) {
       try {
-        const { bytesWritten } = await this.handle.write(data, done, data.length - done)
+        const { bytesWritten } = await this.handle.write(data, done, data.length - done, this.written + done)
         done += bytesWritten
       } catch (err) {
         throw ioError(err, this.name, 'write')

@@ -8,6 +8,12 @@ export interface ByteSource {
   /** What to call this source in messages (usually the file path). */
   readonly name: string
   readonly size: number
+  /**
+   * The descriptor of a plain local file, whose bytes may also be read by descriptor (native box reads, kernel
+   * copies). Absent for sources that transform or watch their bytes (decryption, CRC tracking): everything then
+   * goes through `readInto`.
+   */
+  readonly fd?: number
   /** Fills `target[offset, offset+length)` with the bytes at `position`; fails if the source ends first. */
   readInto(target: Uint8Array, offset: number, length: number, position: number): Promise<void>
   close(): Promise<void>

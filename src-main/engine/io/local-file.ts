@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { ioError } from './io-error'
 import { truncatedError, type ByteSource } from './byte-source'
+import type { OpenFile } from './kernel-copy'
 
 /** A file on local disk read with positional reads; works for files of any size (offsets are exact up to 2^53). */
 export class LocalFileSource implements ByteSource {
@@ -25,6 +26,14 @@ export class LocalFileSource implements ByteSource {
       await handle.close()
       throw ioError(err, path, 'open')
     }
+  }
+
+  get fd(): number {
+    return this.handle.fd
+  }
+
+  get openFile(): OpenFile {
+    return { handle: this.handle, name: this.name }
   }
 
   async readInto(target: Uint8Array, offset: number, length: number, position: number): Promise<void> {

@@ -1,6 +1,9 @@
 import { ShardscopeError } from '../../errors'
 import type { ByteSink, SinkResult } from '../../io/byte-sink'
 import { crc32Update } from '../../io/crc32'
+import type { OpenFile } from '../../io/kernel-copy'
+import { payloadRuns } from '../../io/payload-runs'
+import type { ByteRun } from '../tensor-entry'
 import { requireDtype } from '../dtypes'
 import { fieldKey, lenFieldSize, varintLength, WIRE_LEN, WIRE_VARINT, writeVarint } from '../protobuf-wire'
 import { CRC_TRAILER_LENGTH, encodeCrcTrailer } from './crc-trailer'
@@ -68,6 +71,34 @@ export class CkptWriter {
       }
       const take = Math.min(open.inPiece, data.length - offset)
       await this.emit(data.subarray(offset, offset + take))
+      offset += take
+      open.inPiece -= take
+      open.remaining -= take
+    }
+  }
+
+  /**
+   * Appends `length` payload bytes of the open tensor straight from `runs` of an open file (in the kernel where
+   * it can: see ByteSink.copyFrom), in the same records as writeData, CRC and digests still covering every byte.
+   */
+  async copyData(source: OpenFile, runs: readonly ByteRun[]): Promise<void> {
+    const open = this.open
+    const length = runs.reduce((sum, run) => sum + run.length, 0)
+    if (!open || length > open.remaining || !this.sink.copyFrom) {
+      throw new Error(`cannot copy ${length} bytes into ${open?.name ?? '(no tensor)'} of ${this.sink.name}`)
+    }
+    const onBytes = this.options.crc
+      ? (bytes: Uint8Array) => void (this.crc = crc32Update(bytes, this.crc))
+      : undefined
+    let offset = 0
+    while (offset < length) {
+      if (open.inPiece === 0) {
+        const piece = Math.min(this.chunkBytes, open.remaining)
+        await this.emit(recordHeader(open.name, open.dtype, open.dims, piece))
+        open.inPiece = piece
+      }
+      const take = Math.min(open.inPiece, length - offset)
+      await this.sink.copyFrom(source, payloadRuns(runs, offset, take), onBytes)
       offset += take
       open.inPiece -= take
       open.remaining -= take

@@ -1,7 +1,8 @@
 import { ShardscopeError } from '../../errors'
 import type { ByteSink, SinkResult } from '../../io/byte-sink'
+import type { OpenFile } from '../../io/kernel-copy'
 import { requireDtype } from '../dtypes'
-import { elementCount } from '../tensor-entry'
+import { elementCount, type ByteRun } from '../tensor-entry'
 import { INT4_MARKER, LENGTH_PREFIX_BYTES, MAX_HEADER_BYTES, METADATA_KEY } from './safetensors-index'
 
 export interface SafetensorsTensorSpec {
@@ -160,25 +161,41 @@ export class SafetensorsWriter {
   /** Appends bytes of the pending tensor; never more than it still expects. */
   async writeTensorData(data: Uint8Array): Promise<void> {
     if (data.length === 0) return
+    this.expect(data.length)
+    await this.sink.write(data)
+    this.writtenInCurrent += data.length
+    this.skipCompleteTensors()
+  }
+
+  /** Like writeTensorData, with the bytes copied from `runs` of an open file (see ByteSink.copyFrom). */
+  async copyTensorData(source: OpenFile, runs: readonly ByteRun[]): Promise<void> {
+    const length = runs.reduce((sum, run) => sum + run.length, 0)
+    if (length === 0) return
+    if (!this.sink.copyFrom) throw new Error(`${this.sink.name} cannot copy from files`)
+    this.expect(length)
+    await this.sink.copyFrom(source, runs)
+    this.writtenInCurrent += length
+    this.skipCompleteTensors()
+  }
+
+  /** Refuses more bytes than the pending tensor still expects. */
+  private expect(length: number): void {
     const tensor = this.layout.tensors[this.current]
     if (!tensor) {
       throw new ShardscopeError(
         'SIZE_MISMATCH',
-        `Cannot write ${data.length} more bytes to ${this.sink.name}: every tensor already has all its bytes.`,
+        `Cannot write ${length} more bytes to ${this.sink.name}: every tensor already has all its bytes.`,
         { file: this.sink.name }
       )
     }
     const remaining = tensor.byteLength - this.writtenInCurrent
-    if (data.length > remaining) {
+    if (length > remaining) {
       throw new ShardscopeError(
         'SIZE_MISMATCH',
-        `Cannot write ${data.length} bytes of tensor ${tensor.name} to ${this.sink.name}: it is ${tensor.byteLength} bytes long and only ${remaining} are still expected.`,
+        `Cannot write ${length} bytes of tensor ${tensor.name} to ${this.sink.name}: it is ${tensor.byteLength} bytes long and only ${remaining} are still expected.`,
         { file: this.sink.name, param: tensor.name }
       )
     }
-    await this.sink.write(data)
-    this.writtenInCurrent += data.length
-    this.skipCompleteTensors()
   }
 
   /** Writes one whole tensor, checking that it is the one due next and has exactly its announced length. */
