@@ -53,10 +53,14 @@ describe('push to real sshd nodes', () => {
   it('sends each node only its ranks, verifies them there, writes the marker last, records SHA-256 (manifest v2)', async () => {
     const strategy = join(dir, 'dst_strategy.ckpt')
     writeFileSync(strategy, 'strategy bytes')
-    const { folder, sha256 } = makeConvertedFolder(dir, [40_000, 50_000, 60_000, 70_000, 80_000, 90_000], {
-      manifestVersion: 2,
-      strategy
-    })
+    const { folder, sha256, xxh3 } = makeConvertedFolder(
+      dir,
+      [40_000, 50_000, 60_000, 70_000, 80_000, 90_000],
+      {
+        manifestVersion: 2,
+        strategy
+      }
+    )
     const report = await pushFolder(cluster, dir, folder, { name: 'llama' })
     expect(report.servers.map((s) => s.state)).toEqual(['done', 'done', 'done'])
     expect(report.servers[0]!.hashTool).toMatch(/openssl|sha256sum/)
@@ -78,7 +82,7 @@ describe('push to real sshd nodes', () => {
     expect(existsSync(join(cluster.nodes[0]!.dataDir, 'llama/rank_2'))).toBe(false)
     const manifest = JSON.parse(readFileSync(join(folder, 'shardscope-manifest.json'), 'utf8'))
     expect(manifest.outputs['rank_3/checkpoint_3.ckpt'].hashes).toEqual({
-      xxh3_128: 'f'.repeat(32),
+      xxh3_128: xxh3[3],
       sha256: sha256[3]
     })
     expect(report.recordedHashes).toBe(6)
