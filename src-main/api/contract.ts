@@ -303,6 +303,8 @@ export interface ClusterProbe {
   probes: {
     server: string
     status: 'ok' | 'no-npu-smi' | 'failed'
+    /** `local`: the server is this machine, probed through its driver. */
+    via?: 'npu-smi' | 'local'
     npus?: ClusterNpu[]
     message?: string
     hostKey?: ClusterHostKey
@@ -315,6 +317,8 @@ export interface ClusterProbe {
     status: string
     message: string
   }[]
+  /** This machine's NPUs from its driver, when Shardscope runs on an Ascend host. */
+  local?: { status: 'ok' | 'unavailable'; source?: 'dcmi' | 'acl'; npus?: ClusterNpu[]; message?: string }
 }
 
 export interface ClusterPushEvent {

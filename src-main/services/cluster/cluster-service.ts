@@ -9,7 +9,7 @@ import { cachedStrategy } from '../strategy-cache'
 import { readClusterLayout, readClusterProfile, writeClusterProfile } from './cluster-files'
 import { launchForPush } from './launch'
 import { readConvertedFolder, type ConvertedFolder } from './manifest-hashes'
-import { probeServers } from './probe'
+import { probeCluster } from './probe'
 import { runPush } from './push'
 import { planPush } from './push-plan'
 
@@ -104,10 +104,7 @@ export class ClusterService {
 
   async probe(request: ClusterRequest & { profile: string }): Promise<ClusterProbe> {
     const { model, profile, converted } = await this.inputs(request)
-    const { probes } = await probeServers(
-      profile!,
-      model.servers.map((s) => s.id)
-    )
+    const { probes, local } = await probeCluster(model, profile!, { local: 'auto' })
     const shards = new Map(converted?.outputs.map((o) => [o.rank, o.size]) ?? [])
     const fits = fitCheck(model, shards, probes)
     const problems = converted ? deviceCountProblems(model, [...shards.keys()], probes) : []
@@ -118,7 +115,8 @@ export class ClusterService {
           ? { message: problems.find((m) => m.includes(`Server ${p.server} `)) }
           : {})
       })),
-      fits
+      fits,
+      ...(local ? { local } : {})
     }
   }
 
