@@ -297,6 +297,8 @@ export interface ClusterHostKey {
   kind: 'unknown' | 'changed'
   fingerprint: string
   expected?: string
+  /** The key of the server's jump host, pinned as its `jump.hostKey`. */
+  jump?: true
 }
 
 export interface ClusterProbe {
@@ -381,7 +383,7 @@ export interface Requests {
   }
   'cluster.cancel': { params: { pushId: string }; result: { cancelled: boolean } }
   'cluster.trustHost': {
-    params: { profile: string; server: string; fingerprint: string }
+    params: { profile: string; server: string; fingerprint: string; jump?: boolean }
     result: { pinned: boolean }
   }
   'recent.remove': { params: { path: string }; result: RecentItem[] }

@@ -180,10 +180,15 @@ export class ClusterService {
   }
 
   /** Pins a host key the user checked and trusted in the app's dialog; the renderer never sees key material. */
-  async trustHost(profilePath: string, server: string, fingerprint: string): Promise<{ pinned: boolean }> {
+  async trustHost(
+    profilePath: string,
+    server: string,
+    fingerprint: string,
+    jump = false
+  ): Promise<{ pinned: boolean }> {
     const write = this.profileWrites.then(async () => {
       const profile = await readClusterProfile(profilePath)
-      await writeClusterProfile(profilePath, withTrustedKey(profile, server, fingerprint))
+      await writeClusterProfile(profilePath, withTrustedKey(profile, server, fingerprint, jump))
     })
     this.profileWrites = write.catch(() => undefined)
     await write
