@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream'
 import { Client, type ConnectConfig, type FileEntry, type SFTPWrapper, type Stats } from 'ssh2'
 import type { ServerAccess } from '../../engine/cluster/cluster-profile'
 import { ShardscopeError } from '../../engine/errors'
+import { RemoteShell } from './remote-shell'
 import { checkHostKey, HostKeyError } from './host-keys'
 import { joinRemote, type ExecResult, type RemoteEntry, type RemoteWriter, type Transport } from './transport'
 
@@ -143,6 +144,8 @@ export async function connectSsh(target: SshTarget, accepted: NewTrust[] = []): 
     jumpClient?.end()
     throw unreachable(target, host, port, err as Error)
   }
+  // The node starts the command shell while it starts SFTP: both are sessions, and a session is slow to start.
+  const shell = RemoteShell.open((cb) => client.exec('sh', cb)).catch(() => undefined)
   const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
     client.sftp((err, s) =>
       err
@@ -155,7 +158,7 @@ export async function connectSsh(target: SshTarget, accepted: NewTrust[] = []): 
         : resolve(s)
     )
   )
-  return new SshTransport(server, client, sftp, sock, jumpClient)
+  return new SshTransport(server, client, sftp, sock, jumpClient, shell)
 }
 
 function call<T>(
@@ -177,14 +180,31 @@ export class SshTransport implements Transport {
     private readonly client: Client,
     private readonly sftp: SFTPWrapper,
     private readonly socket: Duplex,
-    private readonly jump?: Client
+    private readonly jump?: Client,
+    /** Opened with the connection, so the node has started it by the first command (see remote-shell.ts). */
+    private shell?: Promise<RemoteShell | undefined>
   ) {
     this.maxWriteBytes = Math.max(4096, sftp._maxWriteLen ?? 32 * 1024)
   }
 
-  exec(command: string): Promise<ExecResult> {
+  private openShell(): Promise<RemoteShell | undefined> {
+    return RemoteShell.open((cb) => this.client.exec('sh', cb)).catch(() => undefined)
+  }
+
+  async exec(command: string): Promise<ExecResult> {
     // A command may remove any folder: the known ones are checked again afterwards.
     this.forgetDirectories()
+    let shell = await (this.shell ??= this.openShell())
+    if (shell && !shell.alive) shell = await (this.shell = this.openShell())
+    // One command at a time goes through the shell; one started while it is busy gets a session of its own.
+    if (shell?.idle)
+      return shell.run(command).catch((err: Error) => {
+        throw new ShardscopeError('IO_ERROR', `${this.server}: a command stopped halfway (${err.message}).`)
+      })
+    return this.execInSession(command)
+  }
+
+  private execInSession(command: string): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       this.client.exec(command, (err, channel) => {
         if (err)
@@ -327,6 +347,7 @@ export class SshTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    void this.shell?.then((shell) => shell?.close())
     this.sftp.end()
     this.client.end()
     this.jump?.end()
