@@ -35,14 +35,12 @@ export async function probeOverTransport(transport: Transport): Promise<ServerPr
     }
   const chips = parseNpuMapping(mapping.stdout)
   const usages = new Map<string, NpuUsage | undefined>()
-  await Promise.all(
-    chips
-      .filter((chip) => chip.logicId !== undefined)
-      .map(async (chip) => {
-        const out = await transport.exec(`npu-smi info -t usages -i ${chip.npuId} -c ${chip.chipId}`)
-        usages.set(`${chip.npuId}:${chip.chipId}`, out.code === 0 ? parseNpuUsage(out.stdout) : undefined)
-      })
-  )
+  // One after another through the connection's shell: at once, all but one would each start an SSH session of
+  // their own, which costs the node more than the command does (remote-shell.ts).
+  for (const chip of chips.filter((c) => c.logicId !== undefined)) {
+    const out = await transport.exec(`npu-smi info -t usages -i ${chip.npuId} -c ${chip.chipId}`)
+    usages.set(`${chip.npuId}:${chip.chipId}`, out.code === 0 ? parseNpuUsage(out.stdout) : undefined)
+  }
   const npus = probedNpus(chips, usages)
   if (npus.length === 0)
     return {
