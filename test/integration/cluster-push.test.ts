@@ -198,12 +198,11 @@ describe('push to real sshd nodes', () => {
     const profilePath = join(dir, 'kill.json')
     writeFileSync(profilePath, JSON.stringify(cluster.profile()))
     cluster.slowLink(0, cluster.mode === 'netns' ? '8mbit' : '1gbit')
+    // The installed command (the launcher and its bundle: plain node, no TypeScript loader to start first).
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        join(ROOT, 'src-main/cli/main.ts'),
+        join(ROOT, 'bin/shardscope.cjs'),
         'push',
         '--out',
         folder,
@@ -229,6 +228,8 @@ describe('push to real sshd nodes', () => {
     expect(leftBehind).toBeLessThan(size)
     expect(existsSync(join(cluster.nodes[0]!.dataDir, 'kill/rank_0'))).toBe(false)
 
+    // The resume needs no slow link, nor do the tests after this one.
+    cluster.clearLink(0)
     const report = await pushFolder(cluster, dir, folder, { name: 'kill' })
     const file = report.servers[0]!.files.find((f) => f.relativePath === 'rank_0/checkpoint_0.ckpt')!
     expect(file.outcome).toBe('resumed')
