@@ -338,12 +338,16 @@ export interface ClusterHostKey {
   kind: 'unknown' | 'changed'
   fingerprint: string
   expected?: string
+  /** The key of the server's jump host, pinned as its `jump.hostKey`. */
+  jump?: true
 }
 
 export interface ClusterProbe {
   probes: {
     server: string
     status: 'ok' | 'no-npu-smi' | 'failed'
+    /** `local`: the server is this machine, probed through its driver. */
+    via?: 'npu-smi' | 'local'
     npus?: ClusterNpu[]
     message?: string
     hostKey?: ClusterHostKey
@@ -356,6 +360,8 @@ export interface ClusterProbe {
     status: string
     message: string
   }[]
+  /** This machine's NPUs from its driver, when Shardscope runs on an Ascend host. */
+  local?: { status: 'ok' | 'unavailable'; source?: 'dcmi' | 'acl'; npus?: ClusterNpu[]; message?: string }
 }
 
 export interface ClusterPushEvent {
@@ -422,7 +428,7 @@ export interface Requests {
   }
   'cluster.cancel': { params: { pushId: string }; result: { cancelled: boolean } }
   'cluster.trustHost': {
-    params: { profile: string; server: string; fingerprint: string }
+    params: { profile: string; server: string; fingerprint: string; jump?: boolean }
     result: { pinned: boolean }
   }
   'recent.remove': { params: { path: string }; result: RecentItem[] }

@@ -9,8 +9,8 @@ import type {
   RequestResult
 } from '../api/contract'
 import { isShardscopeError } from '../engine/errors'
-import { ClusterService } from './cluster/cluster-service'
 import { EngineProcess } from './engine-host/engine-process'
+import { LiveTasks } from './engine-host/live-tasks'
 import { MAX_REPLY_BYTES } from './engine-host/host-protocol'
 import { RecentItems } from './recent-items'
 import { validateRequest } from './request-validation'
@@ -59,7 +59,9 @@ export class AppService {
   /** The last few that finished, in case a job's end is heard before its start's reply. */
   private readonly endedJobs: string[] = []
   private readonly uploads = new UploadArea()
-  private readonly cluster = new ClusterService((event) => this.emit(event))
+  /** Probes and pushes: a third engine process, started when the Cluster view first describes a cluster. */
+  private readonly cluster: EngineProcess
+  private readonly livePushes = new LiveTasks()
   private readonly recent: RecentItems
   private readonly workspace: SavedWorkspaceFile
 
@@ -91,6 +93,21 @@ export class AppService {
         })
       this.liveJobs.clear()
     })
+    this.cluster = new EngineProcess(config)
+    this.cluster.onEvent((event) => {
+      if (event.type === 'cluster.finished') this.livePushes.finished(event.result.pushId)
+      if (event.type === 'cluster.failed') this.livePushes.finished(event.pushId)
+      this.emit(event)
+    })
+    this.cluster.onExit((reason) => {
+      for (const pushId of this.livePushes.takeAll())
+        this.emit({
+          type: 'cluster.failed',
+          pushId,
+          state: 'failed',
+          message: `The push stopped because the engine process running it stopped (${reason}). Push again to resume: files already verified on a node are not sent again.`
+        })
+    })
     this.workspace = new SavedWorkspaceFile(
       options.workspaceFile ?? join(dirname(this.recent.file), 'workspace.json')
     )
@@ -100,8 +117,8 @@ export class AppService {
   }
 
   /** The engine processes' ids while they run (tests stop them to prove nothing waits on them). */
-  get enginePids(): { reader?: number; runner?: number } {
-    return { reader: this.reader.pid, runner: this.runner.pid }
+  get enginePids(): { reader?: number; runner?: number; cluster?: number } {
+    return { reader: this.reader.pid, runner: this.runner.pid, cluster: this.cluster.pid }
   }
 
   onEvent(listener: (event: AppEvent) => void): () => void {
@@ -127,8 +144,7 @@ export class AppService {
   }
 
   async close(): Promise<void> {
-    this.cluster.cancelAll()
-    await Promise.all([this.reader.close(), this.runner.close(), this.uploads.clear()])
+    await Promise.all([this.reader.close(), this.runner.close(), this.cluster.close(), this.uploads.clear()])
   }
 
   private emit(event: AppEvent): void {
@@ -171,12 +187,19 @@ export class AppService {
     },
     'job.cancel': (params) => this.runner.call('job.cancel', params),
     'recent.list': async () => this.recent.list(),
-    'cluster.describe': async (request) => this.cluster.describe(request),
-    'cluster.probe': async (request) => this.cluster.probe(request),
-    'cluster.push': async (request) => this.cluster.push(request),
-    'cluster.cancel': async ({ pushId }) => ({ cancelled: this.cluster.cancel(pushId) }),
-    'cluster.trustHost': async ({ profile, server, fingerprint }) =>
-      this.cluster.trustHost(profile, server, fingerprint),
+    'cluster.describe': (request) => {
+      // A probe or a push usually follows: its process starts now, while the reader describes.
+      this.cluster.warm()
+      return this.reader.call('cluster.describe', request)
+    },
+    'cluster.probe': (request) => this.cluster.call('cluster.probe', request),
+    'cluster.push': async (request) => {
+      const started = await this.cluster.call('cluster.push', request)
+      this.livePushes.started(started.pushId)
+      return started
+    },
+    'cluster.cancel': (params) => this.cluster.call('cluster.cancel', params),
+    'cluster.trustHost': (params) => this.cluster.call('cluster.trustHost', params),
     'recent.remove': async ({ path }) => this.recent.remove(path),
     'workspace.load': async () => this.workspace.load(),
     'workspace.save': async (workspace) => ({ saved: this.workspace.save(workspace) }),

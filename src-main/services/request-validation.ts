@@ -157,7 +157,12 @@ const SCHEMAS: { [K in RequestName]: Check<RequestParams<K>> } = {
     jobs: optional(integer(1, 64))
   }),
   'cluster.cancel': object({ pushId: string(64) }),
-  'cluster.trustHost': object({ profile: absolutePath, server: string(255), fingerprint: string(60) }),
+  'cluster.trustHost': object({
+    profile: absolutePath,
+    server: string(255),
+    fingerprint: string(60),
+    jump: optional(boolean)
+  }),
   'recent.remove': object({ path: absolutePath }),
   'workspace.load': nothing,
   'workspace.save': object({

@@ -40,7 +40,16 @@ export interface ClusterSlice {
   probeCluster(): Promise<void>
   startPush(): Promise<void>
   cancelPush(): Promise<void>
-  trustHost(server: string, fingerprint: string): Promise<void>
+  /**
+   * Host keys the user already answered (`<server>:<fingerprint>`), trusted or not: their dialog is not shown
+   * again while the results that asked stay on screen, also after the view is left and opened again.
+   */
+  answeredHostKeys: string[]
+  /** The inputs (layout, profile, output, name) the description, probe and push on screen belong to. */
+  clusterShownFor?: string
+  answerHostKey(server: string, fingerprint: string): void
+  /** Pins a key the user trusted; `jump`: the key is the server's jump host's. */
+  trustHost(server: string, fingerprint: string, jump?: boolean): Promise<void>
   handleClusterEvent(event: AppEvent): void
 }
 
@@ -58,6 +67,9 @@ export const createClusterSlice: StateCreator<AppState, [], [], ClusterSlice> = 
   return {
     clusterDraft: {},
     probing: false,
+    answeredHostKeys: [],
+    answerHostKey: (server, fingerprint) =>
+      set((s) => ({ answeredHostKeys: [...s.answeredHostKeys, `${server}:${fingerprint}`] })),
     setClusterDraft: (draft) => set((s) => ({ clusterDraft: { ...s.clusterDraft, ...draft } })),
     async openCluster(layout) {
       const output = get().job?.result?.destination
@@ -70,8 +82,20 @@ export const createClusterSlice: StateCreator<AppState, [], [], ClusterSlice> = 
     async describeCluster() {
       if (!get().clusterDraft.layout) return
       set({ clusterError: undefined })
+      const r = request()
+      const inputs = JSON.stringify(r)
+      if (inputs !== get().clusterShownFor) {
+        // Another layout or folder: the last probe and push were of something else. A running push stays.
+        const push = get().clusterPush
+        const running = push !== undefined && !push.result && !push.failure
+        set({
+          clusterShownFor: inputs,
+          clusterProbe: undefined,
+          ...(running ? {} : { clusterPush: undefined })
+        })
+      }
       try {
-        set({ cluster: await client.request('cluster.describe', request()) })
+        set({ cluster: await client.request('cluster.describe', r) })
       } catch (err) {
         set({ clusterError: (err as Error).message, cluster: undefined })
       }
@@ -109,11 +133,12 @@ export const createClusterSlice: StateCreator<AppState, [], [], ClusterSlice> = 
       const push = get().clusterPush
       if (push) await client.request('cluster.cancel', { pushId: push.pushId })
     },
-    async trustHost(server, fingerprint) {
+    async trustHost(server, fingerprint, jump = false) {
       const profile = get().clusterDraft.profile
       if (!profile) return
+      get().answerHostKey(server, fingerprint)
       try {
-        await client.request('cluster.trustHost', { profile, server, fingerprint })
+        await client.request('cluster.trustHost', { profile, server, fingerprint, ...(jump ? { jump } : {}) })
         await get().describeCluster()
       } catch (err) {
         set({ clusterError: (err as Error).message })

@@ -1,17 +1,22 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ClusterProfile } from '../../src-main/engine/cluster/cluster-profile'
+import type { ClusterProfile, ServerAccess } from '../../src-main/engine/cluster/cluster-profile'
+import { fakeNpuSmi, tcpReachable, waitForSshd, writeSshdConfig } from './sshd-node'
+import { NamespaceNetwork, run, testNetwork } from './test-network'
+
+export { testNetwork } from './test-network'
 
 /**
  * A cluster of real OpenSSH nodes on this machine for tests (toolchain.md §8). As root: one network namespace per
- * node on a private bridge in 10.231.0.0/16 (or the `network` given), each sshd in its own mount namespace where /mnt/data is that node's
- * private folder (and /mnt/shared a folder some nodes share), so a file pushed to node 1 is really absent on node
- * 0. Without root or `ip netns`: several sshd on 127.0.0.1 ports with separate roots. Everything started is
- * stopped by PID in `close()`, also when the test fails or the process exits early.
+ * node on a private bridge in 10.231.0.0/16 (or the network `testNetwork()` names), each sshd in its own mount
+ * namespace where /mnt/data is that node's private folder (and /mnt/shared a folder some nodes share), so a file
+ * pushed to node 1 is really absent on node 0; a node may sit behind another one, reachable only from that node's
+ * namespace (its jump host). Without root or `ip netns`: several sshd on 127.0.0.1 ports with separate roots.
+ * Everything started is stopped by PID in `close()`, also when the test fails or the process exits early.
  */
 export type ClusterMode = 'netns' | 'loopback'
 
@@ -27,6 +32,8 @@ export interface TestNode {
   pid: number
   /** Host-side veth of the node's link (netns mode). */
   link?: string
+  /** The node this one is reached through (`behind`); its profile entry names it as the jump host. */
+  jump?: number
 }
 
 export interface TestClusterOptions {
@@ -38,8 +45,15 @@ export interface TestClusterOptions {
   /** Hardware model of test/fixtures/npu-smi/<model> each node's fake npu-smi prints; absent: no npu-smi. */
   npuSmi?: Record<number, '910' | '910b' | '310p'>
   /**
-   * Names and addresses of this cluster's own: a helper's prefix for namespaces, links and the bridge, and the
-   * first two octets of its /16 (default `sscl` and `10.231.`), so tests of several helpers never collide.
+   * Nodes reachable only through another: `{ 3: 2 }` wires node 3 to node 2's namespace alone, so only node 2
+   * (its jump host) reaches it. In loopback mode the node is an ordinary one, still reached through the jump.
+   */
+  behind?: Record<number, number>
+  /** Force the loopback fallback even where namespaces work (to test the fallback itself). */
+  mode?: ClusterMode
+  /**
+   * Names and addresses of this cluster's own, instead of `testNetwork()`'s: a prefix for namespaces, links and
+   * the bridge, and the first two octets of its /16 (`10.232` or `10.232.`), so several test files never collide.
    */
   network?: { prefix: string; subnet: string }
   /** Give each node its own UTS namespace with host name `node-<i>` (netns mode), as real servers have. */
@@ -53,9 +67,12 @@ export interface TestCluster {
   scratch: string
   /** The node's folder as the host sees it, even for a tmpfs that only exists inside its mount namespace. */
   hostPath(node: number, remotePath: string): string
-  profile(pinKeys?: boolean): ClusterProfile
+  /** Every node's access (or only `only`'s), keys pinned unless `pinKeys` is false. */
+  profile(pinKeys?: boolean, only?: number[]): ClusterProfile
   /** Slows the link to a node (netns mode): uploads to it crawl, so a push can be stopped mid-file. */
   slowLink(node: number, rate: string): void
+  /** Takes a slowLink off again. */
+  clearLink(node: number): void
   stopNode(node: number): Promise<void>
   close(): Promise<void>
   /** A known_hosts file with every node's host key, for OpenSSH clients (mpirun's ssh) that must not guess. */
@@ -66,16 +83,6 @@ export interface TestCluster {
   subnet: string
 }
 
-const FIXTURES = join(__dirname, '../fixtures/npu-smi')
-const SUBNET_PREFIX = '10.231.'
-const run = (cmd: string, args: string[]) => {
-  const result = spawnSync(cmd, args, { encoding: 'utf8' })
-  if (result.status !== 0)
-    throw new Error(`${cmd} ${args.join(' ')} failed: ${result.stderr || result.error?.message}`)
-  return result.stdout
-}
-const quiet = (cmd: string, args: string[]) => void spawnSync(cmd, args, { stdio: 'ignore' })
-
 export function clusterMode(): ClusterMode {
   if (process.env.SHARDSCOPE_CLUSTER_MODE === 'loopback') return 'loopback'
   if (process.getuid?.() !== 0) return 'loopback'
@@ -85,64 +92,49 @@ export function clusterMode(): ClusterMode {
     : 'loopback'
 }
 
-function fakeNpuSmi(dir: string, model: string): string {
-  const bin = join(dir, 'bin')
-  mkdirSync(bin, { recursive: true })
-  const script = `#!/bin/sh
-F='${join(FIXTURES, model)}'
-case "$*" in
-  "info -l") cat "$F/info-l.txt" ;;
-  "info -m") cat "$F/info-m.txt" ;;
-  "info -t usages -i "*" -c "*) cat "$F/usages-$5-$7.txt" ;;
-  *) echo "npu-smi: unsupported arguments: $*" >&2; exit 1 ;;
-esac
-`
-  writeFileSync(join(bin, 'npu-smi'), script)
-  chmodSync(join(bin, 'npu-smi'), 0o755)
-  return bin
-}
-
-function waitForPort(host: string, port: number, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 10_000
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (child.exitCode !== null) return reject(new Error(`sshd exited: ${log()}`))
-      const socket = connect({ host, port })
-      socket.once('connect', () => {
-        socket.destroy()
-        resolve()
-      })
-      socket.once('error', () => {
-        socket.destroy()
-        if (Date.now() > deadline) reject(new Error(`sshd on ${host}:${port} did not start: ${log()}`))
-        else setTimeout(attempt, 50)
-      })
-    }
-    attempt()
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
   })
 }
 
+interface Planned {
+  index: number
+  dir: string
+  data: string
+  address: string
+  port: number
+  remoteRoot: string
+  dataDir: string
+  hostKey: string
+  command: [string, string[]]
+  link?: string
+  hidden: boolean
+}
+
 export async function startTestCluster(options: TestClusterOptions): Promise<TestCluster> {
-  const mode = clusterMode()
+  const mode = options.mode ?? clusterMode()
+  const { prefix, subnet } = options.network
+    ? testNetwork({
+        SHARDSCOPE_TEST_NET_PREFIX: options.network.prefix,
+        SHARDSCOPE_TEST_SUBNET: options.network.subnet.replace(/\.$/, '')
+      })
+    : testNetwork()
   const id = randomBytes(2).toString('hex')
-  const prefix = options.network?.prefix ?? 'sscl'
-  const subnetPrefix = options.network?.subnet ?? SUBNET_PREFIX
-  if (!/^[a-z]{2,6}$/.test(prefix) || !/^10\.\d{1,3}\.$/.test(subnetPrefix))
-    throw new Error(`bad test network ${prefix} ${subnetPrefix}: a short lower-case prefix and "10.N."`)
   const scratch = mkdtempSync(join(tmpdir(), `${prefix}-`))
   const children: ChildProcess[] = []
-  const links: string[] = []
-  const namespaces: string[] = []
-  const bridge = `${prefix}${id}br`
-  const octet = 1 + (randomBytes(1)[0]! % 250)
+  let network: NamespaceNetwork | undefined
   let closed = false
   const teardown = () => {
     if (closed) return
     closed = true
     for (const child of children) if (child.pid && child.exitCode === null) child.kill('SIGKILL')
-    for (const link of links) quiet('ip', ['link', 'del', link])
-    if (mode === 'netns') quiet('ip', ['link', 'del', bridge])
-    for (const ns of namespaces) quiet('ip', ['netns', 'del', ns])
+    network?.teardown()
     rmSync(scratch, { recursive: true, force: true })
   }
   process.once('exit', teardown)
@@ -153,61 +145,30 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
     mkdirSync(shared)
     if (mode === 'netns') {
       mkdirSync('/run/sshd', { recursive: true })
-      run('ip', ['link', 'add', bridge, 'type', 'bridge'])
-      run('ip', ['addr', 'add', `${subnetPrefix}${octet}.1/24`, 'dev', bridge])
-      run('ip', ['link', 'set', bridge, 'up'])
+      network = new NamespaceNetwork(prefix, subnet, id)
     }
-    const nodes: TestNode[] = []
-    for (let i = 0; i < options.nodes; i++) {
+    const namespaces = new Map<number, string>()
+    // Jump hosts first: a hidden node's link goes into its jump host's namespace.
+    const order = Array.from({ length: options.nodes }, (_, i) => i).sort(
+      (a, b) => Number(options.behind?.[a] !== undefined) - Number(options.behind?.[b] !== undefined)
+    )
+    const planned: Planned[] = []
+    for (const i of order) {
       const dir = join(scratch, `node${i}`)
       const data = join(dir, 'data')
       mkdirSync(data, { recursive: true })
       run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519')])
       writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(scratch, 'client_key.pub')))
       const hostKey = run('ssh-keygen', ['-lf', join(dir, 'host_ed25519.pub')]).split(' ')[1]!
-      const address = mode === 'netns' ? `${subnetPrefix}${octet}.${10 + i}` : '127.0.0.1'
-      const port = mode === 'netns' ? 22 : 20000 + (randomBytes(2).readUInt16BE() % 20000)
       const model = options.npuSmi?.[i]
       const bin = model ? fakeNpuSmi(dir, model) : undefined
       const isShared = options.shared?.includes(i) === true
-      const remoteRoot =
-        mode === 'netns' ? (isShared ? '/mnt/shared' : '/mnt/data') : isShared ? shared : data
-      writeFileSync(
-        join(dir, 'sshd_config'),
-        [
-          `ListenAddress ${address}`,
-          `Port ${port}`,
-          `HostKey ${join(dir, 'host_ed25519')}`,
-          `PidFile ${join(dir, 'sshd.pid')}`,
-          `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-          'PasswordAuthentication no',
-          'KbdInteractiveAuthentication no',
-          'PubkeyAuthentication yes',
-          'PermitRootLogin prohibit-password',
-          'UsePAM no',
-          'StrictModes no',
-          'Subsystem sftp internal-sftp',
-          `SetEnv PATH=${bin ? `${bin}:` : ''}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
-          ''
-        ].join('\n')
-      )
-      run('/usr/sbin/sshd', ['-t', '-f', join(dir, 'sshd_config')])
-      let child: ChildProcess
-      let link: string | undefined
-      if (mode === 'netns') {
-        const ns = `${prefix}-${id}-${i}`
-        link = `${prefix}${id}h${i}`
-        const peer = `${prefix}${id}n${i}`
-        run('ip', ['netns', 'add', ns])
-        namespaces.push(ns)
-        run('ip', ['link', 'add', link, 'type', 'veth', 'peer', 'name', peer])
-        links.push(link)
-        run('ip', ['link', 'set', peer, 'netns', ns])
-        run('ip', ['link', 'set', link, 'master', bridge])
-        run('ip', ['link', 'set', link, 'up'])
-        run('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', `${address}/24`, 'dev', peer])
-        run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', peer, 'up'])
-        run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up'])
+      const via = options.behind?.[i]
+      if (network) {
+        const placed = via === undefined ? network.addNode(i) : network.addHiddenNode(i, namespaces.get(via)!)
+        namespaces.set(i, placed.ns)
+        const config = writeSshdConfig(dir, placed.address, 22, bin)
+        run('/usr/sbin/sshd', ['-t', '-f', config])
         const disk =
           options.smallDisk?.node === i
             ? `mount -t tmpfs -o size=${options.smallDisk.bytes} tmpfs /mnt/data`
@@ -218,128 +179,80 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
           'mkdir -p /mnt/data /mnt/shared',
           disk,
           `mount --bind '${shared}' /mnt/shared`,
-          `exec /usr/sbin/sshd -D -e -f '${join(dir, 'sshd_config')}'`
+          `exec /usr/sbin/sshd -D -e -f '${config}'`
         ].join(' && ')
-        child = spawn(
-          'ip',
-          [
-            'netns',
-            'exec',
-            ns,
-            'unshare',
-            '--mount',
-            ...(options.hostnames ? ['--uts'] : []),
-            '--propagation',
-            'private',
-            'sh',
-            '-c',
-            script
+        planned.push({
+          index: i,
+          dir,
+          data,
+          address: placed.address,
+          port: 22,
+          remoteRoot: isShared ? '/mnt/shared' : '/mnt/data',
+          dataDir: isShared ? shared : data,
+          hostKey,
+          command: [
+            'ip',
+            [
+              'netns',
+              'exec',
+              placed.ns,
+              'unshare',
+              '--mount',
+              ...(options.hostnames ? ['--uts'] : []),
+              '--propagation',
+              'private',
+              'sh',
+              '-c',
+              script
+            ]
           ],
-          { stdio: ['ignore', 'ignore', 'pipe'] }
-        )
+          ...('link' in placed ? { link: placed.link as string } : {}),
+          hidden: via !== undefined
+        })
       } else {
-        child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], {
-          stdio: ['ignore', 'ignore', 'pipe']
+        const port = await freePort()
+        const config = writeSshdConfig(dir, '127.0.0.1', port, bin)
+        run('/usr/sbin/sshd', ['-t', '-f', config])
+        planned.push({
+          index: i,
+          dir,
+          data,
+          address: '127.0.0.1',
+          port,
+          remoteRoot: isShared ? shared : data,
+          dataDir: isShared ? shared : data,
+          hostKey,
+          command: ['/usr/sbin/sshd', ['-D', '-e', '-f', config]],
+          hidden: false
         })
       }
+    }
+    // All sshd start together; each is waited for in parallel.
+    planned.sort((a, b) => a.index - b.index)
+    const started = planned.map((node) => {
+      const child = spawn(node.command[0], node.command[1], { stdio: ['ignore', 'ignore', 'pipe'] })
       children.push(child)
       let log = ''
       child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)))
-      await waitForPort(address, port, child, () => log)
-      nodes.push({
-        name: `node-${i}`,
-        address,
-        port,
-        dataDir: isShared ? shared : data,
-        remoteRoot,
-        hostKey,
-        pid: child.pid!,
-        ...(link ? { link } : {})
-      })
-    }
-    const clientKey = join(scratch, 'client_key')
-    const knownHosts = () => {
-      const path = join(scratch, 'known_hosts')
-      const lines = nodes.map((node, i) => {
-        const key = readFileSync(join(scratch, `node${i}`, 'host_ed25519.pub'), 'utf8').split(' ')
-        const host = node.port === 22 ? node.address : `[${node.address}]:${node.port}`
-        return `${host} ${key[0]} ${key[1]}`
-      })
-      writeFileSync(path, lines.join('\n') + '\n')
-      return path
-    }
-    const cluster: TestCluster = {
-      mode,
-      nodes,
-      clientKey,
-      scratch,
-      subnet: mode === 'netns' ? `${subnetPrefix}${octet}.0/24` : '127.0.0.1/32',
-      knownHosts,
-      sshCommand() {
-        return `ssh -i ${clientKey} -o UserKnownHostsFile=${knownHosts()} -o BatchMode=yes -o LogLevel=ERROR`
-      },
-      hostPath(node, remotePath) {
-        return join(`/proc/${nodes[node]!.pid}/root`, remotePath)
-      },
-      profile(pinKeys = true) {
-        const servers: ClusterProfile['servers'] = {}
-        for (const node of nodes) {
-          // Only addresses this test created: its own bridge's subnet, or loopback.
-          const own =
-            mode === 'netns'
-              ? node.address.startsWith(`${subnetPrefix}${octet}.`)
-              : node.address === '127.0.0.1'
-          if (!own) throw new Error(`refusing to target ${node.address}: not on this test's own network`)
-          servers[node.name] = {
-            host: node.address,
-            port: node.port,
-            remoteRoot: node.remoteRoot,
-            ...(pinKeys ? { hostKey: node.hostKey } : {})
-          }
-        }
-        return {
-          format: 'shardscope-cluster',
-          version: 1,
-          defaults: { user: 'root', identityFile: clientKey },
-          servers
-        }
-      },
-      slowLink(node, rate) {
-        const link = nodes[node]!.link
-        if (!link) return
-        run('tc', [
-          'qdisc',
-          'add',
-          'dev',
-          link,
-          'root',
-          'tbf',
-          'rate',
-          rate,
-          'burst',
-          '16kb',
-          'latency',
-          '400ms'
-        ])
-      },
-      async stopNode(node) {
-        const child = children[node]!
-        if (child.exitCode !== null) return
-        const exited = new Promise((resolve) => child.once('exit', resolve))
-        child.kill('SIGTERM')
-        await exited
-      },
-      async close() {
-        const waits = children
-          .filter((c) => c.exitCode === null)
-          .map((c) => new Promise((resolve) => c.once('exit', resolve)))
-        for (const child of children) if (child.exitCode === null) child.kill('SIGTERM')
-        await Promise.race([Promise.all(waits), new Promise((resolve) => setTimeout(resolve, 3000))])
-        teardown()
-        process.removeListener('exit', teardown)
-      }
-    }
-    return cluster
+      // A hidden node cannot be reached from here: its pid file says its sshd is listening.
+      const ready = node.hidden
+        ? async () => existsSync(join(node.dir, 'sshd.pid'))
+        : () => tcpReachable(node.address, node.port)
+      return waitForSshd(child, () => log, ready).then(() => child)
+    })
+    await Promise.all(started)
+    const nodes: TestNode[] = planned.map((node, i) => ({
+      name: `node-${node.index}`,
+      address: node.address,
+      port: node.port,
+      dataDir: node.dataDir,
+      remoteRoot: node.remoteRoot,
+      hostKey: node.hostKey,
+      pid: children[i]!.pid!,
+      ...(node.link ? { link: node.link } : {}),
+      ...(options.behind?.[node.index] !== undefined ? { jump: options.behind[node.index]! } : {})
+    }))
+    return makeCluster(mode, nodes, children, scratch, network, teardown)
   } catch (err) {
     teardown()
     process.removeListener('exit', teardown)
@@ -347,9 +260,117 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
   }
 }
 
+function makeCluster(
+  mode: ClusterMode,
+  nodes: TestNode[],
+  children: ChildProcess[],
+  scratch: string,
+  network: NamespaceNetwork | undefined,
+  teardown: () => void
+): TestCluster {
+  const clientKey = join(scratch, 'client_key')
+  const knownHosts = () => {
+    const path = join(scratch, 'known_hosts')
+    const lines = nodes.map((node) => {
+      const key = readFileSync(join(scratch, node.name.replace('node-', 'node'), 'host_ed25519.pub'), 'utf8')
+      const [type, blob] = key.split(' ')
+      const host = node.port === 22 ? node.address : `[${node.address}]:${node.port}`
+      return `${host} ${type} ${blob}`
+    })
+    writeFileSync(path, lines.join('\n') + '\n')
+    return path
+  }
+  // Only addresses this test created: its own network's, or loopback.
+  const checked = (node: TestNode) => {
+    const own = network ? network.owns(node.address) : node.address === '127.0.0.1'
+    if (!own) throw new Error(`refusing to target ${node.address}: not on this test's own network`)
+    return node
+  }
+  return {
+    mode,
+    nodes,
+    clientKey,
+    scratch,
+    subnet: network ? network.cidr : '127.0.0.1/32',
+    knownHosts,
+    sshCommand() {
+      return `ssh -i ${clientKey} -o UserKnownHostsFile=${knownHosts()} -o BatchMode=yes -o LogLevel=ERROR`
+    },
+    hostPath(node, remotePath) {
+      return join(`/proc/${nodes[node]!.pid}/root`, remotePath)
+    },
+    profile(pinKeys = true, only) {
+      const servers: ClusterProfile['servers'] = {}
+      for (const node of nodes.filter((_, i) => only === undefined || only.includes(i))) {
+        const entry: Partial<ServerAccess> = {
+          host: checked(node).address,
+          port: node.port,
+          remoteRoot: node.remoteRoot,
+          ...(pinKeys ? { hostKey: node.hostKey } : {})
+        }
+        if (node.jump !== undefined) {
+          const jump = checked(nodes[node.jump]!)
+          entry.jump = {
+            host: jump.address,
+            port: jump.port,
+            user: 'root',
+            ...(pinKeys ? { hostKey: jump.hostKey } : {})
+          }
+        }
+        servers[node.name] = entry
+      }
+      return {
+        format: 'shardscope-cluster',
+        version: 1,
+        defaults: { user: 'root', identityFile: clientKey },
+        servers
+      }
+    },
+    slowLink(node, rate) {
+      const link = nodes[node]!.link
+      if (!link) return
+      run('tc', [
+        'qdisc',
+        'add',
+        'dev',
+        link,
+        'root',
+        'tbf',
+        'rate',
+        rate,
+        'burst',
+        '16kb',
+        'latency',
+        '400ms'
+      ])
+    },
+    clearLink(node) {
+      const link = nodes[node]!.link
+      if (link) spawnSync('tc', ['qdisc', 'del', 'dev', link, 'root'], { stdio: 'ignore' })
+    },
+    async stopNode(node) {
+      const child = children[node]!
+      if (child.exitCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    },
+    async close() {
+      const waits = children
+        .filter((c) => c.exitCode === null)
+        .map((c) => new Promise((resolve) => c.once('exit', resolve)))
+      for (const child of children) if (child.exitCode === null) child.kill('SIGTERM')
+      await Promise.race([Promise.all(waits), new Promise((resolve) => setTimeout(resolve, 3000))])
+      teardown()
+      process.removeListener('exit', teardown)
+    }
+  }
+}
+
 /** A line for the test output saying which mode ran, as the issue asks. */
 export function describeMode(cluster: TestCluster): string {
-  return cluster.mode === 'netns'
-    ? `cluster tests: ${cluster.nodes.length} sshd nodes in network namespaces (mount namespaces, private /mnt/data)`
-    : `cluster tests: ${cluster.nodes.length} sshd on 127.0.0.1 ports with separate roots (namespaces not permitted here)`
+  if (cluster.mode === 'netns')
+    return `cluster tests: ${cluster.nodes.length} sshd nodes in network namespaces (mount namespaces, private /mnt/data)`
+  const why = clusterMode() === 'netns' ? 'the loopback fallback, forced' : 'namespaces not permitted here'
+  return `cluster tests: ${cluster.nodes.length} sshd on 127.0.0.1 ports with separate roots (${why})`
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createFastHasher } from '../../src-main/engine/io/fast-hash'
 
 /**
  * A converted output folder as `shardscope transform` leaves it (rank_N/checkpoint_N.<ext> and
@@ -10,10 +11,11 @@ export function makeConvertedFolder(
   dir: string,
   sizes: number[],
   options: { manifestVersion?: 1 | 2; strategy?: string; ext?: string } = {}
-): { folder: string; sha256: string[] } {
+): { folder: string; sha256: string[]; xxh3: string[] } {
   const folder = join(dir, 'converted')
   const outputs: Record<string, unknown> = {}
   const sha256: string[] = []
+  const xxh3: string[] = []
   sizes.forEach((size, rank) => {
     const relative = `rank_${rank}/checkpoint_${rank}.${options.ext ?? 'ckpt'}`
     mkdirSync(join(folder, `rank_${rank}`), { recursive: true })
@@ -21,12 +23,13 @@ export function makeConvertedFolder(
     writeFileSync(join(folder, relative), bytes)
     const digest = createHash('sha256').update(bytes).digest('hex')
     sha256.push(digest)
+    const fast = createFastHasher().update(bytes).digestHex()
+    xxh3.push(fast)
     const base = { rank, size, planHash: 'test', sources: [], completedAt: new Date().toISOString() }
-    // Version 2 entries may carry only the fast hash; the push computes and records SHA-256 itself.
+    // Version 2 entries carry only the fast hash, as the converter records by default; the push computes
+    // SHA-256 itself and records it.
     outputs[relative] =
-      options.manifestVersion === 2
-        ? { ...base, hashes: { xxh3_128: 'f'.repeat(32) } }
-        : { ...base, sha256: digest }
+      options.manifestVersion === 2 ? { ...base, hashes: { xxh3_128: fast } } : { ...base, sha256: digest }
   })
   const strategies = options.strategy ? { destination: { paths: [options.strategy], sha256: 'x' } } : {}
   writeFileSync(
@@ -45,7 +48,7 @@ export function makeConvertedFolder(
       2
     )
   )
-  return { folder, sha256 }
+  return { folder, sha256, xxh3 }
 }
 
 /** An HCCL v1.0 rank table placing `perNode` ranks on each node, server ids as the nodes are named. */

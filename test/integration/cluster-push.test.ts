@@ -53,10 +53,14 @@ describe('push to real sshd nodes', () => {
   it('sends each node only its ranks, verifies them there, writes the marker last, records SHA-256 (manifest v2)', async () => {
     const strategy = join(dir, 'dst_strategy.ckpt')
     writeFileSync(strategy, 'strategy bytes')
-    const { folder, sha256 } = makeConvertedFolder(dir, [40_000, 50_000, 60_000, 70_000, 80_000, 90_000], {
-      manifestVersion: 2,
-      strategy
-    })
+    const { folder, sha256, xxh3 } = makeConvertedFolder(
+      dir,
+      [40_000, 50_000, 60_000, 70_000, 80_000, 90_000],
+      {
+        manifestVersion: 2,
+        strategy
+      }
+    )
     const report = await pushFolder(cluster, dir, folder, { name: 'llama' })
     expect(report.servers.map((s) => s.state)).toEqual(['done', 'done', 'done'])
     expect(report.servers[0]!.hashTool).toMatch(/openssl|sha256sum/)
@@ -78,7 +82,7 @@ describe('push to real sshd nodes', () => {
     expect(existsSync(join(cluster.nodes[0]!.dataDir, 'llama/rank_2'))).toBe(false)
     const manifest = JSON.parse(readFileSync(join(folder, 'shardscope-manifest.json'), 'utf8'))
     expect(manifest.outputs['rank_3/checkpoint_3.ckpt'].hashes).toEqual({
-      xxh3_128: 'f'.repeat(32),
+      xxh3_128: xxh3[3],
       sha256: sha256[3]
     })
     expect(report.recordedHashes).toBe(6)
@@ -194,12 +198,11 @@ describe('push to real sshd nodes', () => {
     const profilePath = join(dir, 'kill.json')
     writeFileSync(profilePath, JSON.stringify(cluster.profile()))
     cluster.slowLink(0, cluster.mode === 'netns' ? '8mbit' : '1gbit')
+    // The installed command (the launcher and its bundle: plain node, no TypeScript loader to start first).
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        join(ROOT, 'src-main/cli/main.ts'),
+        join(ROOT, 'bin/shardscope.cjs'),
         'push',
         '--out',
         folder,
@@ -225,6 +228,8 @@ describe('push to real sshd nodes', () => {
     expect(leftBehind).toBeLessThan(size)
     expect(existsSync(join(cluster.nodes[0]!.dataDir, 'kill/rank_0'))).toBe(false)
 
+    // The resume needs no slow link, nor do the tests after this one.
+    cluster.clearLink(0)
     const report = await pushFolder(cluster, dir, folder, { name: 'kill' })
     const file = report.servers[0]!.files.find((f) => f.relativePath === 'rank_0/checkpoint_0.ckpt')!
     expect(file.outcome).toBe('resumed')

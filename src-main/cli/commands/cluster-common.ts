@@ -1,8 +1,7 @@
 import { createInterface } from 'node:readline/promises'
 import type { ClusterModel } from '../../engine/cluster/cluster-model'
 import { isFingerprint, withTrustedKey, type ClusterProfile } from '../../engine/cluster/cluster-profile'
-import { launchHelp, type LaunchHelp } from '../../engine/cluster/launch-commands'
-import { DEFAULT_MASTER_PORT, serverAccess } from '../../engine/cluster/cluster-profile'
+import type { LaunchHelp } from '../../engine/cluster/launch-commands'
 import { ShardscopeError } from '../../engine/errors'
 import {
   readClusterLayout,
@@ -99,27 +98,6 @@ export async function pinNewKeys(
       `pinned ${key.jump ? 'jump host key of' : 'host key of'} ${key.server} (${key.fingerprint}) in ${path}\n`
     )
   return updated
-}
-
-export function launchFor(
-  model: ClusterModel,
-  profile: ClusterProfile | undefined,
-  ranks: number[],
-  remoteFolder: string,
-  strategy?: string
-): LaunchHelp {
-  const first = model.servers.find((s) => s.devices.some((d) => d.rank === Math.min(...ranks)))
-  const masterAddr =
-    first?.address ??
-    (profile && first ? serverAccess(profile, first.id).host : undefined) ??
-    first?.id ??
-    '<master address>'
-  return launchHelp(model, ranks, {
-    masterAddr,
-    masterPort: profile?.masterPort ?? DEFAULT_MASTER_PORT,
-    remoteFolder,
-    ...(strategy ? { strategyPath: strategy } : {})
-  })
 }
 
 export function formatLaunch(help: LaunchHelp): string {

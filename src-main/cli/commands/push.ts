@@ -1,6 +1,7 @@
 import { ShardscopeError } from '../../engine/errors'
 import { formatBytes } from '../../engine/util/format-bytes'
 import { readConvertedFolder } from '../../services/cluster/manifest-hashes'
+import { launchForPush } from '../../services/cluster/launch'
 import { runPush, type PushReport } from '../../services/cluster/push'
 import { planPush, type PushPlan } from '../../services/cluster/push-plan'
 import type { PushEvent } from '../../services/cluster/push-types'
@@ -11,7 +12,6 @@ import {
   askToTrust,
   CLUSTER_OPTIONS,
   formatLaunch,
-  launchFor,
   pinNewKeys,
   readLayout,
   readProfile,
@@ -119,12 +119,7 @@ export async function pushCommand(argv: string[], io: CliIO): Promise<number> {
       `nothing was sent: ${plan.problems.length} problem${plan.problems.length === 1 ? '' : 's'} above must be fixed first.`
     )
   }
-  const ranks = converted.outputs.map((o) => o.rank)
-  const first = plan.servers[0]?.folder ?? `<remote root>/${plan.name}`
-  const strategy = converted.strategyFiles[0]
-    ? `${first}/${converted.strategyFiles[0].relativePath}`
-    : undefined
-  const launch = launchFor(model, profile, ranks, first, strategy)
+  const launch = launchForPush(model, profile, converted, plan)
   if (values['dry-run']) {
     if (values.json) io.out(JSON.stringify({ plan, launch }) + '\n')
     else io.out(`Push plan (dry run, nothing sent):\n\n${describePlan(plan)}${formatLaunch(launch)}`)

@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import type { AppEvent, ClusterDescription, ClusterProbe, ClusterRequest } from '../../api/contract'
-import { modelProblems, type ClusterModel } from '../../engine/cluster/cluster-model'
-import {
-  DEFAULT_MASTER_PORT,
-  serverAccess,
-  withTrustedKey,
-  type ClusterProfile
-} from '../../engine/cluster/cluster-profile'
-import { launchHelp } from '../../engine/cluster/launch-commands'
+import { modelProblems } from '../../engine/cluster/cluster-model'
+import { serverAccess, withTrustedKey } from '../../engine/cluster/cluster-profile'
 import { deviceCountProblems, fitCheck } from '../../engine/cluster/npu-fit'
 import { isShardscopeError } from '../../engine/errors'
 import { stagesOf } from '../../engine/model/strategy-set'
 import { cachedStrategy } from '../strategy-cache'
 import { readClusterLayout, readClusterProfile, writeClusterProfile } from './cluster-files'
+import { launchForPush } from './launch'
 import { readConvertedFolder, type ConvertedFolder } from './manifest-hashes'
-import { probeServers } from './probe'
+import { probeCluster } from './probe'
 import { runPush } from './push'
 import { planPush } from './push-plan'
 
@@ -102,40 +97,14 @@ export class ClusterService {
     if (stageCount) description.stageCount = stageCount
     if (plan && converted) {
       description.pushName = plan.name
-      const folder = plan.servers[0]?.folder ?? `<remote root>/${plan.name}`
-      description.launch = this.launch(model, profile, converted, folder)
+      description.launch = launchForPush(model, profile, converted, plan)
     }
     return description
   }
 
-  private launch(
-    model: ClusterModel,
-    profile: ClusterProfile | undefined,
-    converted: ConvertedFolder,
-    folder: string
-  ) {
-    const ranks = converted.outputs.map((o) => o.rank)
-    const first = model.servers.find((s) => s.devices.some((d) => d.rank === Math.min(...ranks)))
-    const masterAddr =
-      first?.address ??
-      (profile && first ? serverAccess(profile, first.id).host : undefined) ??
-      first?.id ??
-      '<master address>'
-    const strategy = converted.strategyFiles[0]
-    return launchHelp(model, ranks, {
-      masterAddr,
-      masterPort: profile?.masterPort ?? DEFAULT_MASTER_PORT,
-      remoteFolder: folder,
-      ...(strategy ? { strategyPath: `${folder}/${strategy.relativePath}` } : {})
-    })
-  }
-
   async probe(request: ClusterRequest & { profile: string }): Promise<ClusterProbe> {
     const { model, profile, converted } = await this.inputs(request)
-    const { probes } = await probeServers(
-      profile!,
-      model.servers.map((s) => s.id)
-    )
+    const { probes, local } = await probeCluster(model, profile!, { local: 'auto' })
     const shards = new Map(converted?.outputs.map((o) => [o.rank, o.size]) ?? [])
     const fits = fitCheck(model, shards, probes)
     const problems = converted ? deviceCountProblems(model, [...shards.keys()], probes) : []
@@ -146,7 +115,8 @@ export class ClusterService {
           ? { message: problems.find((m) => m.includes(`Server ${p.server} `)) }
           : {})
       })),
-      fits
+      fits,
+      ...(local ? { local } : {})
     }
   }
 
@@ -210,10 +180,15 @@ export class ClusterService {
   }
 
   /** Pins a host key the user checked and trusted in the app's dialog; the renderer never sees key material. */
-  async trustHost(profilePath: string, server: string, fingerprint: string): Promise<{ pinned: boolean }> {
+  async trustHost(
+    profilePath: string,
+    server: string,
+    fingerprint: string,
+    jump = false
+  ): Promise<{ pinned: boolean }> {
     const write = this.profileWrites.then(async () => {
       const profile = await readClusterProfile(profilePath)
-      await writeClusterProfile(profilePath, withTrustedKey(profile, server, fingerprint))
+      await writeClusterProfile(profilePath, withTrustedKey(profile, server, fingerprint, jump))
     })
     this.profileWrites = write.catch(() => undefined)
     await write

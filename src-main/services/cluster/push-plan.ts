@@ -87,7 +87,8 @@ export function planPush(
         localPath: strategyByPath.get(f.relativePath) ?? join(converted.folder, ...f.relativePath.split('/')),
         size: f.size,
         ...(f.rank !== undefined ? { rank: f.rank } : {}),
-        ...(f.hashes.sha256 ? { sha256: f.hashes.sha256 } : {})
+        ...(f.hashes.sha256 ? { sha256: f.hashes.sha256 } : {}),
+        ...(f.hashes.xxh3_128 ? { xxh3_128: f.hashes.xxh3_128 } : {})
       }))
     }
     if (root !== undefined) plan.folder = joinRemote(root, name)

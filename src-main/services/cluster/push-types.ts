@@ -1,11 +1,16 @@
-/** A file planned for one server: where it is here and where it goes under the pushed folder. */
-export interface PlannedFile {
+import type { FileHashes } from './content-hash'
+import type { HostKeyProblem } from './host-keys'
+
+/**
+ * A file planned for one server: where it is here and where it goes under the pushed folder. Its `sha256` and
+ * `xxh3_128` are what the manifest vouches for (absent for the strategy files, which it does not hash); the
+ * bytes sent must match them.
+ */
+export interface PlannedFile extends FileHashes {
   relativePath: string
   localPath: string
   size: number
   rank?: number
-  /** From the manifest, when it has one; otherwise computed while sending. */
-  sha256?: string
 }
 
 export type FileOutcome =
@@ -16,6 +21,7 @@ export interface FileResult {
   size: number
   rank?: number
   sha256?: string
+  xxh3_128?: string
   outcome: FileOutcome
   sentBytes: number
   resumedFrom: number
@@ -48,7 +54,7 @@ export interface ServerResult {
   bytesSent: number
   bytesTotal: number
   /** Set when the failure was an unknown or changed host key, so a shell can offer to trust it. */
-  hostKey?: { kind: 'unknown' | 'changed'; fingerprint: string; expected?: string }
+  hostKey?: HostKeyProblem
 }
 
 export interface PushEvent {

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto'
 import type { ClusterProfile } from '../../engine/cluster/cluster-profile'
 import { serverAccess } from '../../engine/cluster/cluster-profile'
 import { isShardscopeError, ShardscopeError } from '../../engine/errors'
-import { HostKeyError } from './host-keys'
+import { HostKeyError, hostKeyProblem } from './host-keys'
 import { recordSha256 } from './manifest-hashes'
 import { publishServer } from './publish-server'
 import type { PushPlan, ServerPlan } from './push-plan'
 import type { PushEvent, ServerResult } from './push-types'
 import { Semaphore } from './semaphore'
 import { connectSsh, type NewTrust, type SshTarget } from './ssh-transport'
-import { joinRemote, shellQuote, type Transport } from './transport'
+import { joinRemote, type Transport } from './transport'
 
 export interface PushOptions {
   profile: ClusterProfile
@@ -48,41 +48,73 @@ function failed(plan: ServerPlan, err: unknown, cancelled: boolean): ServerResul
     message: isShardscopeError(err) ? err.message : `internal error: ${(err as Error).message}`
   }
   if (plan.folder) result.remoteFolder = plan.folder
-  if (err instanceof HostKeyError)
-    result.hostKey = {
-      kind: err.kind,
-      fingerprint: err.fingerprint,
-      ...(err.expected ? { expected: err.expected } : {})
-    }
+  if (err instanceof HostKeyError) result.hostKey = hostKeyProblem(err)
   return result
 }
 
-/** Servers whose remote folders are one storage: a sentinel written through one shows up through the others. */
+function rootOf(plan: ServerPlan): string {
+  return plan.folder!.slice(0, plan.folder!.lastIndexOf('/')) || '/'
+}
+
+/**
+ * Servers whose remote folders are one storage: each server writes a sentinel of its own under its remote
+ * root, then lists that root; a sentinel seen through another server means one storage. Three rounds for any
+ * number of servers, all servers at once. A server that cannot write or list stands alone (its upload will say
+ * why it fails).
+ */
 async function sharedGroups(connected: { plan: ServerPlan; transport: Transport }[]): Promise<string[][]> {
-  const groups: string[][] = []
-  const left = [...connected]
-  while (left.length > 0) {
-    const first = left.shift()!
-    const group = [first.plan.server]
-    const root = first.plan.folder!.slice(0, first.plan.folder!.lastIndexOf('/')) || '/'
-    const sentinel = joinRemote(root, `.shardscope-sentinel-${randomUUID()}`)
-    try {
-      await first.transport.mkdirp(root)
-      await first.transport.writeSmallFile(sentinel, Buffer.from(first.plan.server))
-      for (const other of [...left]) {
-        const otherRoot = other.plan.folder!.slice(0, other.plan.folder!.lastIndexOf('/')) || '/'
-        if (otherRoot !== root) continue
-        if (await other.transport.stat(sentinel).catch(() => undefined)) {
-          group.push(other.plan.server)
-          left.splice(left.indexOf(other), 1)
-        }
+  const prefix = `.shardscope-sentinel-${randomUUID()}-`
+  const written = await Promise.all(
+    connected.map(async ({ plan, transport }, index) => {
+      try {
+        await transport.mkdirp(rootOf(plan))
+        await transport.writeSmallFile(
+          joinRemote(rootOf(plan), `${prefix}${index}`),
+          Buffer.from(plan.server)
+        )
+        return true
+      } catch {
+        return false
       }
-    } finally {
-      await first.transport.exec(`rm -f -- ${shellQuote(sentinel)}`).catch(() => undefined)
-    }
-    groups.push(group)
+    })
+  )
+  const leader = connected.map((_, index) => index)
+  const find = (i: number): number => (leader[i] === i ? i : (leader[i] = find(leader[i]!)))
+  try {
+    const seen = await Promise.all(
+      connected.map(({ plan, transport }, index) =>
+        written[index]
+          ? transport.list(rootOf(plan)).then(
+              (entries) => entries.filter((e) => e.name.startsWith(prefix)),
+              () => []
+            )
+          : []
+      )
+    )
+    seen.forEach((entries, index) => {
+      for (const entry of entries) {
+        const other = Number(entry.name.slice(prefix.length))
+        if (!(other in connected) || rootOf(connected[other]!.plan) !== rootOf(connected[index]!.plan))
+          continue
+        const [a, b] = [find(index), find(other)]
+        // The earlier server in plan order leads the group and writes for it.
+        if (a !== b) leader[Math.max(a, b)] = Math.min(a, b)
+      }
+    })
+  } finally {
+    await Promise.all(
+      connected.map(({ plan, transport }, index) =>
+        written[index]
+          ? transport.remove(joinRemote(rootOf(plan), `${prefix}${index}`)).catch(() => undefined)
+          : undefined
+      )
+    )
   }
-  return groups
+  const groups = new Map<number, string[]>()
+  connected.forEach(({ plan }, index) =>
+    groups.set(find(index), [...(groups.get(find(index)) ?? []), plan.server])
+  )
+  return [...groups.values()]
 }
 
 /**

@@ -35,6 +35,8 @@ export interface Transport {
   /** Atomic, replacing the target if it exists (POSIX rename). */
   rename(from: string, to: string): Promise<void>
   remove(path: string): Promise<void>
+  /** Removes an empty directory; false when it is not empty or not there. */
+  removeDirectory(path: string): Promise<boolean>
   /** Bytes free for an unprivileged writer at `path`, when the node can say. */
   freeBytes(path: string): Promise<number | undefined>
   close(): Promise<void>

@@ -2,7 +2,7 @@ import type { HostedRequest } from './host-protocol'
 
 /** What a request was doing, as the end of "The engine process stopped while …". */
 export function describeTask(name: HostedRequest, params: unknown): string {
-  const p = params as { path?: string; source?: { folder?: string } }
+  const p = params as { path?: string; source?: { folder?: string }; layout?: string; server?: string }
   switch (name) {
     case 'path.open':
       return `reading ${p.path}`
@@ -26,5 +26,14 @@ export function describeTask(name: HostedRequest, params: unknown): string {
     case 'folder.verify':
     case 'verify.cancel':
       return `verifying ${p.path ?? 'an output folder'}`
+    case 'cluster.describe':
+      return `reading the cluster layout ${p.layout}`
+    case 'cluster.probe':
+      return `probing the NPUs of the servers in ${p.layout}`
+    case 'cluster.push':
+    case 'cluster.cancel':
+      return 'pushing a checkpoint to the cluster'
+    case 'cluster.trustHost':
+      return `pinning the host key of ${p.server}`
   }
 }

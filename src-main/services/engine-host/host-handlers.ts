@@ -1,4 +1,5 @@
 import type { AppEvent } from '../../api/contract'
+import type { ClusterService } from '../cluster/cluster-service'
 import { describeFolder } from '../describe-folder'
 import { describeStrategy } from '../describe-strategy'
 import { describeRankTable } from '../inspect'
@@ -18,6 +19,10 @@ export function hostHandlers(
   const plans = new PlanStore(config.planMemoryMb)
   const jobs = new JobRunner(emit)
   const verifications = new VerifyRunner(emit)
+  // SSH and the cluster modules load on the first cluster request, not in every engine process.
+  let cluster: Promise<ClusterService> | undefined
+  const clusterService = () =>
+    (cluster ??= import('../cluster/cluster-service').then((m) => new m.ClusterService(emit)))
   return {
     'path.open': ({ path }) => openPath(path),
     'path.list': ({ path }) => listDirectory(path),
@@ -39,6 +44,12 @@ export function hostHandlers(
     },
     'job.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'folder.verify': ({ path }) => verifications.start(path),
-    'verify.cancel': async ({ verifyId }) => ({ cancelled: verifications.cancel(verifyId) })
+    'verify.cancel': async ({ verifyId }) => ({ cancelled: verifications.cancel(verifyId) }),
+    'cluster.describe': async (request) => (await clusterService()).describe(request),
+    'cluster.probe': async (request) => (await clusterService()).probe(request),
+    'cluster.push': async (request) => (await clusterService()).push(request),
+    'cluster.cancel': async ({ pushId }) => ({ cancelled: (await clusterService()).cancel(pushId) }),
+    'cluster.trustHost': async ({ profile, server, fingerprint, jump }) =>
+      (await clusterService()).trustHost(profile, server, fingerprint, jump)
   }
 }

@@ -11,7 +11,8 @@ export const READER_REQUESTS = [
   'strategy.describe',
   'folder.describe',
   'rankTable.describe',
-  'pair.match'
+  'pair.match',
+  'cluster.describe'
 ] as const satisfies readonly RequestName[]
 
 /** Planning and running conversions: the runner process keeps the plans and drives the jobs. */
@@ -24,9 +25,22 @@ export const RUNNER_REQUESTS = [
   'verify.cancel'
 ] as const satisfies readonly RequestName[]
 
+/**
+ * Probing and pushing to cluster nodes: SSH, hashing what is sent, the node's answers. A process of its own, so
+ * a push neither slows the window nor shares a fate with a conversion; SSH keys are read there, never in main
+ * or the renderer.
+ */
+export const CLUSTER_REQUESTS = [
+  'cluster.probe',
+  'cluster.push',
+  'cluster.cancel',
+  'cluster.trustHost'
+] as const satisfies readonly RequestName[]
+
 export type ReaderRequest = (typeof READER_REQUESTS)[number]
 export type RunnerRequest = (typeof RUNNER_REQUESTS)[number]
-export type HostedRequest = ReaderRequest | RunnerRequest
+export type ClusterHostRequest = (typeof CLUSTER_REQUESTS)[number]
+export type HostedRequest = ReaderRequest | RunnerRequest | ClusterHostRequest
 
 export type HostHandlers<K extends HostedRequest> = {
   [N in K]: (params: RequestParams<N>) => Promise<RequestResult<N>>

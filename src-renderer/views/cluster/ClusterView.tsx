@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react'
+import { useRef } from 'react'
 import { useAppStore } from '../../store/app-store'
 import { baseName } from '../../app/format'
 import { exportFileName } from '../../viz/export'
@@ -6,6 +6,7 @@ import { stageColor } from '../../viz/palette'
 import { EmptyState, ViewFrame } from '../../viz/ViewFrame'
 import { ClusterForm } from './ClusterForm'
 import { LaunchPanel } from './LaunchPanel'
+import { LocalNpus } from './LocalNpus'
 import { ServerCards } from './ServerCards'
 import { ServerGrid } from './ServerGrid'
 import { TrustDialog } from './TrustDialog'
@@ -23,7 +24,8 @@ export function ClusterView() {
   const cancelPush = useAppStore((s) => s.cancelPush)
   const trustHost = useAppStore((s) => s.trustHost)
   const svgRef = useRef<SVGSVGElement>(null)
-  const [dismissed, setDismissed] = useState<string[]>([])
+  const answered = useAppStore((s) => s.answeredHostKeys)
+  const answerHostKey = useAppStore((s) => s.answerHostKey)
 
   const running = push !== undefined && !push.result && !push.failure
   const stopped = push?.failure !== undefined || push?.result?.servers.some((s) => s.state !== 'done')
@@ -32,7 +34,7 @@ export function ClusterView() {
       s.hostKey ? [{ server: s.server, hostKey: s.hostKey }] : []
     ),
     ...(probe?.probes ?? []).flatMap((p) => (p.hostKey ? [{ server: p.server, hostKey: p.hostKey }] : []))
-  ].filter((k) => !dismissed.includes(`${k.server}:${k.hostKey.fingerprint}`))
+  ].filter((k) => !answered.includes(`${k.server}:${k.hostKey.fingerprint}`))
   const asking = keyProblems[0]
 
   return (
@@ -158,6 +160,7 @@ export function ClusterView() {
               </ul>
             </section>
           )}
+          {probe?.local && <LocalNpus local={probe.local} />}
           <ServerCards cluster={cluster} {...(probe ? { probe } : {})} {...(push ? { push } : {})} />
           {cluster.launch && <LaunchPanel launch={cluster.launch} />}
         </>
@@ -166,11 +169,10 @@ export function ClusterView() {
         <TrustDialog
           server={asking.server}
           hostKey={asking.hostKey}
-          onClose={() => setDismissed([...dismissed, `${asking.server}:${asking.hostKey.fingerprint}`])}
-          onTrust={() => {
-            setDismissed([...dismissed, `${asking.server}:${asking.hostKey.fingerprint}`])
-            void trustHost(asking.server, asking.hostKey.fingerprint)
-          }}
+          onClose={() => answerHostKey(asking.server, asking.hostKey.fingerprint)}
+          onTrust={() =>
+            void trustHost(asking.server, asking.hostKey.fingerprint, asking.hostKey.jump === true)
+          }
         />
       )}
     </ViewFrame>

@@ -2,6 +2,7 @@ import type { ClusterDescription, ClusterProbe } from '../../../src-main/api/con
 import { formatBytes } from '../../app/format'
 import type { ClusterPush } from '../../store/cluster-slice'
 import { ProgressBar } from '../run/ProgressBar'
+import { NpuBars } from './NpuBars'
 
 const OUTCOME_WORDS: Record<string, string> = {
   sent: 'sent, verified',
@@ -11,6 +12,12 @@ const OUTCOME_WORDS: Record<string, string> = {
   pending: 'not sent',
   failed: 'failed'
 }
+
+/** A server's file table starts folded past this many files (a big cluster's cards stay short). */
+const FILES_SHOWN_OPEN = 8
+
+const countVerified = (files: { outcome: string }[]) =>
+  files.filter((f) => f.outcome !== 'pending' && f.outcome !== 'failed').length
 
 /** One card per server: its file set, the push's progress and per-file verification, the NPU memory bars. */
 export function ServerCards({
@@ -56,8 +63,9 @@ export function ServerCards({
                 </span>
               </header>
               <div className="muted mono">
-                {server.ssh?.user ?? '?'}@{server.ssh?.host ?? '(no address)'} →{' '}
-                {server.ssh?.remoteFolder ?? '(no remote folder)'}
+                {server.ssh
+                  ? `${server.ssh.user ?? '?'}@${server.ssh.host ?? '(no address)'} → ${server.ssh.remoteFolder ?? '(no remote folder)'}`
+                  : 'No SSH address yet: choose a cluster profile that lists this server.'}
               </div>
               <ProgressBar
                 fraction={fraction}
@@ -65,7 +73,7 @@ export function ServerCards({
                 tone={state === 'done' ? 'good' : state === 'failed' ? 'bad' : 'active'}
               />
               <div className="muted">
-                {formatBytes(sent)} sent of {formatBytes(total)} · {server.files!.length} files
+                {formatBytes(sent)} sent of {formatBytes(total)}
                 {done?.hashTool ? ` · verified with ${done.hashTool}` : ''}
               </div>
               {(done?.message ?? live?.message) && (
@@ -76,48 +84,40 @@ export function ServerCards({
               {done && done.movedAside.length > 0 && (
                 <div className="muted">Moved aside (old checkpoints): {done.movedAside.join(', ')}</div>
               )}
-              <table className="data file-table">
-                <tbody>
-                  {server.files!.map((file) => {
-                    const result = done?.files.find((f) => f.relativePath === file.path)
-                    const progress = push?.files[`${server.id}:${file.path}`]
-                    return (
-                      <tr key={file.path} data-testid="push-file" data-outcome={result?.outcome ?? ''}>
-                        <td className="mono">{file.path}</td>
-                        <td className="num">{formatBytes(file.size)}</td>
-                        <td>
-                          {result
-                            ? (OUTCOME_WORDS[result.outcome] ?? result.outcome)
-                            : progress
-                              ? `${Math.floor((progress.bytesDone / Math.max(1, file.size)) * 100)}%`
-                              : ''}
-                        </td>
-                      </tr>
-                    )
-                  })}
-                </tbody>
-              </table>
+              <details className="file-list" open={server.files!.length <= FILES_SHOWN_OPEN}>
+                <summary>
+                  {server.files!.length} files
+                  {done ? ` · ${countVerified(done.files)} verified` : ''}
+                </summary>
+                <table className="data file-table">
+                  <tbody>
+                    {server.files!.map((file) => {
+                      const result = done?.files.find((f) => f.relativePath === file.path)
+                      const progress = push?.files[`${server.id}:${file.path}`]
+                      return (
+                        <tr key={file.path} data-testid="push-file" data-outcome={result?.outcome ?? ''}>
+                          <td className="mono">{file.path}</td>
+                          <td className="num">{formatBytes(file.size)}</td>
+                          <td>
+                            {result
+                              ? (OUTCOME_WORDS[result.outcome] ?? result.outcome)
+                              : progress
+                                ? `${Math.floor((progress.bytesDone / Math.max(1, file.size)) * 100)}%`
+                                : ''}
+                          </td>
+                        </tr>
+                      )
+                    })}
+                  </tbody>
+                </table>
+              </details>
               {npus?.npus && (
-                <div className="npu-bars" data-testid="npu-bars">
-                  {npus.npus.map((npu) => {
-                    const used = npu.usedBytes ?? 0
-                    return (
-                      <div
-                        key={npu.deviceId}
-                        className="npu-bar"
-                        title={`NPU ${npu.deviceId}: ${formatBytes(npu.totalBytes)} ${npu.memoryKind}, ${formatBytes(npu.totalBytes - used)} free`}
-                      >
-                        <span className="npu-name">NPU {npu.deviceId}</span>
-                        <ProgressBar
-                          fraction={used / npu.totalBytes}
-                          label={`NPU ${npu.deviceId} memory in use`}
-                          tone="muted"
-                        />
-                        <span className="muted">{formatBytes(npu.totalBytes - used)} free</span>
-                      </div>
-                    )
-                  })}
-                </div>
+                <>
+                  {npus.via === 'local' && (
+                    <div className="muted">NPUs read from this machine's driver, not over SSH.</div>
+                  )}
+                  <NpuBars npus={npus.npus} />
+                </>
               )}
               {npus && !npus.npus && <div className="muted">{npus.message}</div>}
             </section>

@@ -12,21 +12,18 @@ export function TrustDialog({
   onTrust: () => void
   onClose: () => void
 }) {
+  // A jump host's key is the jump host's own: pinned as the server's jump.hostKey, said so here.
+  const whose = hostKey.jump ? `the jump host of ${server}` : server
   return (
     <div className="dialog-backdrop">
-      <div
-        className="panel trust-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label={`Host key of ${server}`}
-      >
+      <div className="panel trust-dialog" role="dialog" aria-modal="true" aria-label={`Host key of ${whose}`}>
         <h2>
           {hostKey.kind === 'unknown'
-            ? `Trust the host key of ${server}?`
-            : `The host key of ${server} changed`}
+            ? `Trust the host key of ${whose}?`
+            : `The host key of ${whose} changed`}
         </h2>
         <p>
-          {server} presented{' '}
+          {hostKey.jump ? `The jump host of ${server}` : server} presented{' '}
           <span className="mono" data-testid="fingerprint">
             {hostKey.fingerprint}
           </span>
