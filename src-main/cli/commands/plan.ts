@@ -1,4 +1,5 @@
-import { planTransform } from '../../engine/plan/plan-transform'
+import { planConversion } from '../../engine/plan/plan-transform'
+import { jsonForTerminal } from '../../engine/util/terminal-text'
 import { parseCommandArgs } from '../args'
 import type { CliIO } from '../io'
 import { describeCrcChecks, PLAN_OPTIONS, planInputFrom, printProblems } from '../plan-args'
@@ -20,7 +21,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     io.out(PLAN_USAGE)
     return 0
   }
-  const plan = await planTransform(await planInputFrom(values, false))
+  const plan = await planConversion(await planInputFrom(values, false))
   const summary = plan.ranks.map((r) => ({
     rank: r.rank,
     output: r.output,
@@ -31,7 +32,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
       ...(f.realPath ? { realPath: f.realPath } : {}),
       crc: f.crc
     })),
-    params: r.params.length,
+    params: r.paramCount,
     bytesRead: r.totals.bytesRead,
     bytesWritten: r.totals.bytesWritten,
     filesOpened: r.totals.filesOpened,
@@ -40,7 +41,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   const errors = plan.problems.filter((p) => p.severity === 'error')
   if (values.json) {
     io.out(
-      JSON.stringify({
+      jsonForTerminal({
         source: plan.source,
         destination: plan.destination,
         ranks: summary,

@@ -1,6 +1,6 @@
 import { ShardscopeError } from '../../engine/errors'
 import { runTransform } from '../../engine/exec/run-transform'
-import { planTransform } from '../../engine/plan/plan-transform'
+import { planConversion } from '../../engine/plan/plan-transform'
 import { parseCommandArgs, requireInteger } from '../args'
 import type { CliIO } from '../io'
 import { describeCrcChecks, PLAN_OPTIONS, planInputFrom, printProblems } from '../plan-args'
@@ -45,7 +45,7 @@ export async function transformCommand(argv: string[], io: CliIO): Promise<numbe
   const jobs = values.jobs === undefined ? undefined : requireInteger('--jobs', values.jobs)
   if (jobs === 0) throw new ShardscopeError('BAD_INPUT', '--jobs must be at least 1.')
   const input = await planInputFrom(values, true)
-  const plan = await planTransform(input)
+  const plan = await planConversion(input)
   const errors = printProblems(io, plan.problems)
   if (errors.length > 0) {
     throw new ShardscopeError(

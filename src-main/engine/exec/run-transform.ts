@@ -7,6 +7,7 @@ import { ensureDirectory } from '../io/ensure-directory'
 import { ioError } from '../io/io-error'
 import { checkDestinationAliasing } from '../plan/destination-aliasing'
 import type { Problem, TransformPlan } from '../plan/plan-types'
+import { outlineOf, recipeText } from '../plan/rank-build'
 import { DestinationLock } from './destination-lock'
 import { MANIFEST_NAME, writeManifest, type Manifest, type ManifestRun } from './manifest'
 import { rankPlanHash, sourceRecords } from './output-identity'
@@ -147,8 +148,10 @@ async function runRanks(
           const settled = await pool.run(
             {
               type: 'run',
+              // The worker builds the rank's RankPlan from its outline and its stage's recipe.
               job: {
-                plan: rank,
+                outline: outlineOf(rank),
+                recipe: recipeText(plan.stages[rank.stage]!),
                 destinationFolder: destination,
                 options: plan.options,
                 open: options.open,
