@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ShardscopeError } from '../errors'
+import { requireBoundedJson } from '../formats/json-text'
 import { AtomicFileSink } from '../io/byte-sink'
 import type { FileIdentity } from '../io/file-identity'
 import type { ConversionIdentity } from '../plan/plan-types'
@@ -100,6 +101,8 @@ export async function readManifest(folder: string): Promise<Manifest | undefined
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new ShardscopeError('IO_ERROR', `Cannot read ${path}: ${(err as Error).message}.`, { file: path })
   }
+  // The manifest lies in the destination folder, which anyone who can write there can replace.
+  requireBoundedJson(text, { file: path, what: 'a Shardscope manifest' })
   try {
     return upgrade(JSON.parse(text) as Manifest | ManifestV1)
   } catch (err) {

@@ -114,6 +114,17 @@ describe('the manifest', () => {
     }
   })
 
+  it('refuses a manifest nested deeper than any manifest before parsing it', async () => {
+    const dir = tempDir()
+    const path = join(dir, MANIFEST_NAME)
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000)
+    writeFileSync(path, `{"format":"shardscope-manifest","version":2,"outputs":{},"x":${deep}}`)
+    await expect(readManifest(dir)).rejects.toMatchObject({
+      code: 'CORRUPT',
+      message: expect.stringContaining(`${path} nests JSON more than 64 levels deep`)
+    })
+  })
+
   it('is absent from a folder without one', async () => {
     expect(await readManifest(tempDir())).toBeUndefined()
   })
