@@ -3,7 +3,7 @@ import { elementCount } from '../formats/tensor-entry'
 import { boxVolume } from '../layout/box'
 import type { CopyEntry, CrcCheck, PlanOptions, RankOutline, SourceFileRef, StageRecipe } from './plan-types'
 import { OutputSizes, copyExpectation, type WrittenTensor } from './output-size'
-import { isTied, type RankSelection, type RecipeLayouts } from './source-selection'
+import type { RankSelection, RecipeLayouts } from './source-selection'
 import type { SourceIndex } from './source-index'
 
 /**
@@ -33,15 +33,8 @@ export function rankOutline(
   }
 
   // Classes with one source stage: every parameter of the class reads the same pieces.
-  const single = new Map<number, { bytes: number; count: number }>()
-  for (const entry of recipe.entries)
-    if ('class' in entry && !isTied(recipe, entry)) {
-      const sum = single.get(entry.class) ?? { bytes: 0, count: 0 }
-      sum.bytes += elementBytes(entry.dtype)
-      sum.count++
-      single.set(entry.class, sum)
-    }
-  for (const [cls, sum] of single)
+  const groups = layouts.groups
+  for (const [cls, sum] of groups.single)
     for (const piece of place(cls).candidates[0]!) {
       const i = slot.get(piece.rank)!
       sourceBytes[i]! += boxVolume(piece.part) * sum.bytes
@@ -49,32 +42,28 @@ export function rankOutline(
         whole[i]! += sum.count
     }
 
-  const tiedStages: number[] = []
-  const copied: WrittenTensor[] = []
+  // Tied entries and copies, in recipe order (their slots).
+  const tiedStages = new Array<number>(groups.tied.length)
+  for (const { entry, slot: k } of groups.tied) {
+    const choice = selection.tied[k]!
+    tiedStages[k] = recipe.classes[entry.class]!.sources[choice]!.stage
+    for (const piece of place(entry.class).candidates[choice]!)
+      read(
+        piece.rank,
+        boxVolume(piece.part) * elementBytes(entry.dtype),
+        sameExtent(piece.part.extent, piece.sourceBox.extent),
+        boxVolume(piece.sourceBox) > 0
+      )
+  }
+  const copied = new Array<WrittenTensor>(groups.copies.length)
   const copyEntries: NonNullable<RankOutline['copyEntries']> = {}
-  let tied = 0
-  let copy = 0
-  for (const entry of recipe.entries) {
-    if ('class' in entry) {
-      if (!isTied(recipe, entry)) continue
-      const choice = selection.tied[tied++]!
-      tiedStages.push(recipe.classes[entry.class]!.sources[choice]!.stage)
-      for (const piece of place(entry.class).candidates[choice]!)
-        read(
-          piece.rank,
-          boxVolume(piece.part) * elementBytes(entry.dtype),
-          sameExtent(piece.part.extent, piece.sourceBox.extent),
-          boxVolume(piece.sourceBox) > 0
-        )
-      continue
-    }
-    const k = copy++
+  for (const { entry, slot: k } of groups.copies) {
     const rank = selection.copyRanks[k]!
     const stored = copyStored(entry, rank, recipe, index)
     if (stored.unexpected) copyEntries[k] = { dtype: stored.dtype, shape: stored.shape }
     const elements = elementCount(stored.shape)
     read(rank, elements * elementBytes(stored.dtype), true, elements > 0)
-    copied.push({ name: entry.name, dtype: stored.dtype, shape: stored.shape })
+    copied[k] = { name: entry.name, dtype: stored.dtype, shape: stored.shape }
   }
 
   const sources = selection.sourceRanks.map((rank, i): SourceFileRef => {

@@ -1,6 +1,7 @@
 import { intersectBoxes, type Box } from '../layout/box'
 import { ShardGeometry } from '../layout/shard-geometry'
-import type { RecipeEntry, ReshardEntry, StageRecipe } from './plan-types'
+import { dtypeByName } from '../formats/dtypes'
+import type { CopyEntry, RecipeEntry, ReshardEntry, StageRecipe } from './plan-types'
 import { rankCount, type StrategySide } from './strategy-side'
 
 export type { CopyReason } from './plan-types'
@@ -27,10 +28,13 @@ export interface ClassAtRank {
  * (`ShardGeometry.slicesOverlapping`): the cost is the pieces, not the source stage's devices.
  */
 export class RecipeLayouts {
+  /** The recipe's entries grouped once per stage, so that each rank costs its classes, not its parameters. */
+  readonly groups: RecipeGroups
   private readonly geometries: ({ destination: ShardGeometry; sources: ShardGeometry[] } | undefined)[]
 
   constructor(readonly recipe: StageRecipe) {
     this.geometries = new Array(recipe.classes.length)
+    this.groups = groupsOf(recipe)
   }
 
   /** The classes' pieces for destination local rank `local`, computed as asked and kept for this rank. */
@@ -96,19 +100,15 @@ export function selectRank(
   local: number,
   holds: (globalRank: number, name: string) => boolean = () => true
 ): RankSelection {
-  const recipe = layouts.recipe
+  const { single, tied: tiedEntries, copies } = layouts.groups
   const at = layouts.at(local)
   const anchor = local % src.stageDevices
   const chosen = new Set<number>()
-  const single = new Set<number>()
-  for (const entry of recipe.entries) if ('class' in entry && !isTied(recipe, entry)) single.add(entry.class)
-  for (const cls of single) for (const piece of at(cls).candidates[0]!) chosen.add(piece.rank)
+  for (const cls of single.keys()) for (const piece of at(cls).candidates[0]!) chosen.add(piece.rank)
 
-  const byModel = (a: { entry: RecipeEntry }, b: { entry: RecipeEntry }) => a.entry.model - b.entry.model
-  const tiedEntries = recipe.entries.filter((e) => isTied(recipe, e)).map((entry, slot) => ({ entry, slot }))
   const tied = new Array<number>(tiedEntries.length)
-  for (const { entry, slot } of tiedEntries.sort(byModel)) {
-    const candidates = at((entry as ReshardEntry).class).candidates
+  for (const { entry, slot } of tiedEntries) {
+    const candidates = at(entry.class).candidates
     let best = 0
     for (let i = 1; i < candidates.length; i++)
       if (newRanks(candidates[i]!, chosen) < newRanks(candidates[best]!, chosen)) best = i
@@ -116,14 +116,43 @@ export function selectRank(
     tied[slot] = best
   }
 
-  const copies = recipe.entries.filter((e) => 'copy' in e).map((entry, slot) => ({ entry, slot }))
   const copyRanks = new Array<number>(copies.length)
-  for (const { entry, slot } of copies.sort(byModel)) {
+  for (const { entry, slot } of copies) {
     const rank = copySource(src, entry.name, anchor, chosen, holds)
     chosen.add(rank)
     copyRanks[slot] = rank
   }
   return { sourceRanks: [...chosen].sort((a, b) => a - b), tied, copyRanks }
+}
+
+/** A stage recipe's entries as selection and outlines visit them. */
+export interface RecipeGroups {
+  /** Classes with one source stage, with the element bytes and count of their parameters (summed). */
+  single: Map<number, { bytes: number; count: number }>
+  /** Tied entries in model order, each with its slot (its position among tied entries in recipe order). */
+  tied: { entry: ReshardEntry; slot: number }[]
+  /** Copies in model order, each with its slot (its position among copies in recipe order). */
+  copies: { entry: CopyEntry; slot: number }[]
+}
+
+function groupsOf(recipe: StageRecipe): RecipeGroups {
+  const single = new Map<number, { bytes: number; count: number }>()
+  const tied: RecipeGroups['tied'] = []
+  const copies: RecipeGroups['copies'] = []
+  for (const entry of recipe.entries) {
+    if ('copy' in entry) copies.push({ entry, slot: copies.length })
+    else if (isTied(recipe, entry)) tied.push({ entry, slot: tied.length })
+    else {
+      const sum = single.get(entry.class) ?? { bytes: 0, count: 0 }
+      sum.bytes += dtypeByName(entry.dtype)?.bytes ?? 0
+      sum.count++
+      single.set(entry.class, sum)
+    }
+  }
+  const byModel = (a: { entry: RecipeEntry }, b: { entry: RecipeEntry }) => a.entry.model - b.entry.model
+  tied.sort(byModel)
+  copies.sort(byModel)
+  return { single, tied, copies }
 }
 
 function newRanks(pieces: SourcePiece[], chosen: Set<number>): number {
