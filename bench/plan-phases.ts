@@ -157,6 +157,8 @@ async function main() {
     )
     // Both stay reachable until here, so the last phase's heap still holds them.
     console.log(`(${index.size} indexed ranks and ${outlines.length} rank outlines held)`)
+    // Worker threads share the process: their heaps are in this figure, not in the retained heap above.
+    console.log(`peak RSS ${mib(process.resourceUsage().maxRSS * 1024)}`)
   } finally {
     rmSync(work, { recursive: true, force: true })
   }

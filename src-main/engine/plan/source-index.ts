@@ -8,14 +8,9 @@ import type { Problem } from './plan-types'
  * What a file holds apart from where: its tensors' names, dtypes, shapes and chunk lengths in file order. The
  * ranks of one pipeline stage store the same, so they share one list and keep only their offsets.
  */
-export interface RecordList {
+export interface RecordList extends BatchRecords {
   /** Name ids (`SourceIndex.names`), in file order: record order for `.ckpt`, header order for safetensors. */
   names: Int32Array
-  dtypes: string[]
-  shapeStart: Int32Array
-  dims: Float64Array
-  chunkStart: Int32Array
-  chunkLengths: Float64Array
   byteLengths: Float64Array
   /** Tensors with at least one element. */
   nonEmpty: number
