@@ -1,27 +1,37 @@
 // bench/plan-phases: where planning spends time and memory, phase by phase, for one generated case. It runs the
-// planner's own steps in planTransform's order (no copy of its logic: the same engine functions) and prints,
+// planner's own steps in planConversion's order (no copy of its logic: the same engine functions) and prints,
 // per phase, wall time and the heap it leaves retained (after a full GC), plus counts that explain them.
-// For the later rewrite of the planner; asserts nothing.
+// Asserts nothing. `--threads 0` indexes on the main thread (CPU figures then include indexing).
 //
 //   node --expose-gc --import tsx bench/plan-phases.ts [--topology 1024-256] [--params 2500] [--ranks 256]
+//                                                      [--threads N]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { readStrategyInput } from '../src-main/engine/formats/strategy/strategy-file'
 import { scanCheckpointFolder } from '../src-main/engine/model/checkpoint-set'
+import { indexSourceRanks } from '../src-main/engine/plan/index-ranks'
+import { OutputSizes } from '../src-main/engine/plan/output-size'
 import { buildParamCatalog } from '../src-main/engine/plan/param-catalog'
-import type { Problem, RankPlan } from '../src-main/engine/plan/plan-types'
+import type { PlanOptions, Problem, RankOutline, StageRecipe } from '../src-main/engine/plan/plan-types'
 import { sourceRankLists } from '../src-main/engine/plan/rank-lists'
-import { rankPlan } from '../src-main/engine/plan/rank-plan'
-import { indexSourceRanks } from '../src-main/engine/plan/source-index'
-import { selectSources } from '../src-main/engine/plan/source-selection'
-import { describeSide, rankCount } from '../src-main/engine/plan/strategy-side'
+import { rankOutline } from '../src-main/engine/plan/rank-outline'
+import { buildRankPlan } from '../src-main/engine/plan/rank-plan'
+import { mindsporeRecordOrder } from '../src-main/engine/plan/record-order'
+import { RecipeLayouts, selectRank } from '../src-main/engine/plan/source-selection'
+import { stageRecipes } from '../src-main/engine/plan/stage-recipe'
+import { describeSide, rankCount, stageOfRank } from '../src-main/engine/plan/strategy-side'
 import { mib } from './machine'
 import { planModel, ranksOf, writePlanFolder, writePlanStrategy, type Parallelism } from './plan-data'
 
 const { values } = parseArgs({
-  options: { topology: { type: 'string' }, params: { type: 'string' }, ranks: { type: 'string' } }
+  options: {
+    topology: { type: 'string' },
+    params: { type: 'string' },
+    ranks: { type: 'string' },
+    threads: { type: 'string' }
+  }
 })
 const TOPOLOGIES: Record<string, [Parallelism, Parallelism]> = {
   '1024-256': [
@@ -83,46 +93,72 @@ async function main() {
     const folder = await scanCheckpointFolder(join(work, 'src'))
     phase('scan folder', `${folder.ranks.length} rank files`)
     const problems: Problem[] = []
-    const indexed = await indexSourceRanks(
+    const threads = values.threads === undefined ? {} : { threads: Number(values.threads) }
+    const index = await indexSourceRanks(
       folder,
       folder.ranks.map((r) => r.rank),
       {},
-      problems
+      problems,
+      threads
     )
-    const entries = [...indexed.values()].reduce((s, r) => s + r.tensors.size, 0)
-    phase('index rank files', `${entries} tensor entries`)
-    const catalog = buildParamCatalog(src, dst, indexed, problems)
+    const entries = index.files().reduce((s, f) => s + f.records.names.length, 0)
+    phase('index rank files', `${entries} tensor entries, ${index.lists.length} distinct record lists`)
+    const catalog = buildParamCatalog(src, dst, index, problems)
     phase('catalog', `${catalog.length} params, ${problems.length} problems`)
 
     const wanted = Number(values.ranks ?? rankCount(dst))
-    const holds = (rank: number, name: string) => indexed.get(rank)?.tensors.has(name) ?? false
+    const ranks = Array.from({ length: wanted }, (_, r) => r)
+    const stageList = [...new Set(ranks.map((r) => stageOfRank(dst, r).stage))]
+    const modelOrder = catalog.map((p) => p.name)
+    const recipes = new Map<number, StageRecipe>()
+    for (const recipe of stageRecipes(src, dst, catalog, stageList))
+      recipes.set(recipe.stage, {
+        ...recipe,
+        entries: mindsporeRecordOrder(recipe.entries, recipe.stage, src, dst, index, modelOrder)
+      })
+    const classes = [...recipes.values()].reduce((s, r) => s + r.classes.length, 0)
+    phase('stage recipes + record order', `${recipes.size} stages, ${classes} layout classes`)
+
+    const options: PlanOptions = { format: 'ckpt', crc: false, prefix: 'checkpoint_' }
+    const layouts = new Map([...recipes].map(([stage, recipe]) => [stage, new RecipeLayouts(recipe)]))
+    const holds = (rank: number, name: string) => index.holds(rank, index.nameId(name)!)
+    const sizes = new OutputSizes(options)
     // CPU time of the two steps, summed over ranks.
     let selectSeconds = 0
-    let planSeconds = 0
-    let pieces = 0
-    const plans: RankPlan[] = []
-    for (let rank = 0; rank < wanted; rank++) {
+    let outlineSeconds = 0
+    const outlines: RankOutline[] = []
+    for (const rank of ranks) {
+      const { stage, local } = stageOfRank(dst, rank)
       let t = cpuSeconds()
-      const selection = selectSources(src, dst, rank, catalog, { holds })
+      const selection = selectRank(layouts.get(stage)!, src, local, holds)
       selectSeconds += cpuSeconds() - t
-      for (const p of selection.params) if (p.action === 'reshard') pieces += p.pieces.length
       t = cpuSeconds()
-      plans.push(rankPlan(selection, catalog, indexed, { format: 'ckpt', crc: false, prefix: 'checkpoint_' }))
-      planSeconds += cpuSeconds() - t
+      outlines.push(
+        rankOutline({ rank, stage, local }, layouts.get(stage)!, selection, index, sizes, options, false)
+      )
+      outlineSeconds += cpuSeconds() - t
     }
-    const reads = plans.reduce((s, r) => s + r.params.reduce((t, p) => t + p.reads.length, 0), 0)
-    const paramPlans = plans.reduce((s, r) => s + r.params.length, 0)
     phase(
-      `select + rank plans (${wanted} ranks)`,
-      `CPU select ${selectSeconds.toFixed(2)} s, rankPlan ${planSeconds.toFixed(2)} s; ${paramPlans} param plans, ${pieces} pieces, ${reads} reads`
+      `select + outlines (${wanted} ranks)`,
+      `CPU select ${selectSeconds.toFixed(2)} s, outline ${outlineSeconds.toFixed(2)} s`
     )
-    const perRank = JSON.stringify(plans[0] ?? {}).length
+    const outlineJson = JSON.stringify(outlines).length
+    const recipeJson = JSON.stringify([...recipes.values()]).length
+    phase('plan as JSON', `outlines ${mib(outlineJson)}, recipes ${mib(recipeJson)}`)
+
+    // What a worker does per rank before writing it (here from the folder index, not re-read headers).
+    const first = outlines[0]!
+    const lookup = (rank: number, name: string) => index.entry(rank, index.nameId(name)!)
+    const built = buildRankPlan(recipes.get(first.stage)!, first, lookup, options, layouts.get(first.stage))
+    const reads = built.params.reduce((s, p) => s + p.reads.length, 0)
     phase(
-      'one rank plan as JSON',
-      `${mib(perRank)} for rank 0 (a worker gets its rank's plan), ~${mib(perRank * wanted)} for all`
+      'one RankPlan (rank 0)',
+      `${built.params.length} param plans, ${reads} reads, ${mib(JSON.stringify(built).length)} as JSON`
     )
     // Both stay reachable until here, so the last phase's heap still holds them.
-    console.log(`(${indexed.size} indexed ranks and ${plans.length} rank plans held)`)
+    console.log(`(${index.size} indexed ranks and ${outlines.length} rank outlines held)`)
+    // Worker threads share the process: their heaps are in this figure, not in the retained heap above.
+    console.log(`peak RSS ${mib(process.resourceUsage().maxRSS * 1024)}`)
   } finally {
     rmSync(work, { recursive: true, force: true })
   }

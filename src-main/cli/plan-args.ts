@@ -2,6 +2,7 @@ import { ShardscopeError } from '../engine/errors'
 import { parseCastTarget } from '../engine/plan/output-dtype'
 import type { PlanInput } from '../engine/plan/plan-transform'
 import type { CrcCheck, Problem, TransformPlan } from '../engine/plan/plan-types'
+import { escapeForTerminal } from '../engine/util/terminal-text'
 import { requireInteger } from './args'
 import type { CliIO } from './io'
 import { DECRYPT_OPTIONS, decryptionOptions, readStrategies, STRATEGY_OPTIONS } from './strategy-args'
@@ -113,9 +114,10 @@ const CRC_RANK: Record<CrcCheck, number> = { none: 0, 'not-checked': 1, requeste
 /** Writes warnings and notes to stderr; returns the errors (all of them). */
 export function printProblems(io: CliIO, problems: Problem[]): Problem[] {
   const label = { error: 'error', warning: 'warning', note: 'note' } as const
+  // Messages quote names and paths from the files; a hostile name must not act on the terminal.
   for (const p of problems.filter((x) => x.severity !== 'error'))
-    io.err(`${label[p.severity]}: ${p.message}\n`)
+    io.err(`${label[p.severity]}: ${escapeForTerminal(p.message)}\n`)
   const errors = problems.filter((p) => p.severity === 'error')
-  for (const p of errors) io.err(`error: ${p.message}\n`)
+  for (const p of errors) io.err(`error: ${escapeForTerminal(p.message)}\n`)
   return errors
 }

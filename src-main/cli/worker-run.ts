@@ -11,7 +11,7 @@ import { isShardscopeError, ShardscopeError } from '../engine/errors'
 import type { DestinationScope } from '../engine/exec/destination-scope'
 import { workerScope, checkShareDestination } from '../engine/exec/worker-share'
 import { WorkerProgressWriter } from '../engine/exec/worker-progress'
-import { planTransform, type PlanInput } from '../engine/plan/plan-transform'
+import { planConversion, type PlanInput } from '../engine/plan/plan-transform'
 import type { TransformPlan } from '../engine/plan/plan-types'
 import { describeSide, rankCount } from '../engine/plan/strategy-side'
 import { readClusterLayout, readClusterProfile } from '../services/cluster/cluster-files'
@@ -96,11 +96,11 @@ export async function planWorkerShare(
       )
     progress = new WorkerProgressWriter(folder, { ...share, count: slot.count })
     progress.planning()
-    plan = await planTransform({ ...input, ranks: share.ranks, checkDestination: false })
+    plan = await planConversion({ ...input, ranks: share.ranks, checkDestination: false })
   } else {
     progress = new WorkerProgressWriter(folder, { index: slot.index, count: slot.count, ranks: [] })
     progress.planning()
-    plan = await planTransform({ ...input, checkDestination: false })
+    plan = await planConversion({ ...input, checkDestination: false })
     const loads = plan.ranks.map((r) => ({
       rank: r.rank,
       bytesWritten: r.totals.bytesWritten,

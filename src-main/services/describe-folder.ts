@@ -45,7 +45,7 @@ export async function describeFolder(path: string, strategy?: string): Promise<F
       rank: r.rank,
       file: `rank_${r.rank}/${r.file}`,
       size: r.size,
-      params: indexed.get(r.rank)?.tensors.size ?? 0,
+      params: indexed.file(r.rank)?.records.names.length ?? 0,
       ...(side ? { stage: stageOfRank(side, r.rank).stage } : {})
     })),
     missingRanks: set.missingRanks,

@@ -1,11 +1,12 @@
 import { stat } from 'node:fs/promises'
 import { scanCheckpointFolder, type CheckpointSet } from '../engine/model/checkpoint-set'
 import type { Problem } from '../engine/plan/plan-types'
-import { indexSourceRanks, type IndexedRank } from '../engine/plan/source-index'
+import { indexSourceRanks } from '../engine/plan/index-ranks'
+import type { SourceIndex } from '../engine/plan/source-index'
 
 export interface IndexedFolder {
   set: CheckpointSet
-  indexed: Map<number, IndexedRank>
+  indexed: SourceIndex
   /** Files that could not be indexed (and their warnings), as the indexer reported them. */
   problems: Problem[]
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { ShardscopeError, type ErrorCode } from '../engine/errors'
 import { ioError } from '../engine/io/io-error'
 import type { CheckpointOpenOptions } from '../engine/formats/checkpoint-file'
 import { withCheckpoint } from '../engine/formats/checkpoint-file'
@@ -8,7 +9,8 @@ import { sniffPath } from '../engine/formats/sniff'
 import { readStrategyInput } from '../engine/formats/strategy/strategy-file'
 import { scanCheckpointFolder } from '../engine/model/checkpoint-set'
 import type { TensorMapEntry } from '../engine/model/strategy-set'
-import { mapLimit } from '../engine/util/map-limit'
+import { indexSourceRanks } from '../engine/plan/index-ranks'
+import type { Problem } from '../engine/plan/plan-types'
 
 export interface StrategyParamRow {
   name: string
@@ -48,9 +50,6 @@ export type InspectReport =
       problems: string[]
     }
 
-// Rank files are indexed a few at a time: enough to hide latency, few enough not to exhaust file handles.
-const FOLDER_CONCURRENCY = 8
-
 /** What `shardscope inspect` reports for a path, whatever it turns out to be. */
 export async function inspectPath(path: string, options: CheckpointOpenOptions = {}): Promise<InspectReport> {
   const kind = await sniffPath(path)
@@ -82,14 +81,25 @@ export async function inspectPath(path: string, options: CheckpointOpenOptions =
       }))
     case 'checkpoint-folder': {
       const set = await scanCheckpointFolder(path)
-      const ranks = await mapLimit(set.ranks, FOLDER_CONCURRENCY, (rank) =>
-        withCheckpoint(rank.path, options, async (checkpoint) => ({
-          rank: rank.rank,
-          file: `rank_${rank.rank}/${rank.file}`,
-          params: checkpoint.tensors.length,
-          bytes: rank.size
-        }))
+      // The planner's indexer: headers only, in parallel on worker threads for a large folder.
+      const index = await indexSourceRanks(
+        set,
+        set.ranks.map((r) => r.rank),
+        options,
+        [] as Problem[]
       )
+      const failed = index.failures[0]
+      if (failed)
+        throw new ShardscopeError((failed.code ?? 'CORRUPT') as ErrorCode, failed.message, {
+          file: failed.path,
+          rank: failed.rank
+        })
+      const ranks = set.ranks.map((rank) => ({
+        rank: rank.rank,
+        file: `rank_${rank.rank}/${rank.file}`,
+        params: index.file(rank.rank)!.records.names.length,
+        bytes: rank.size
+      }))
       return { kind: 'checkpoint-folder', ranks, problems: set.problems.map((p) => p.message) }
     }
     case 'rank-table':

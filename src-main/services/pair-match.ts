@@ -17,8 +17,7 @@ export async function matchPairs(strategies: string[], folders: string[]): Promi
   for (const folder of folders) {
     try {
       const { set, indexed } = await cachedFolder(folder)
-      const names = new Set<string>()
-      for (const rank of indexed.values()) for (const name of rank.tensors.keys()) names.add(name)
+      const names = new Set(indexed.names)
       folderFacts.set(folder, { ranks: set.ranks.length + set.missingRanks.length, names })
     } catch (err) {
       if (!isShardscopeError(err)) throw err

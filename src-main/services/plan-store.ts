@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { PlanParamDetail, PlanRequest, PlanSummary } from '../api/contract'
 import { ShardscopeError } from '../engine/errors'
-import { dtypeByName } from '../engine/formats/dtypes'
-import { elementCount } from '../engine/formats/tensor-entry'
+import { paramDetail } from '../engine/plan/param-detail'
 import type { TransformPlan } from '../engine/plan/plan-types'
 import { errorFromWorker, WorkerPool } from '../engine/exec/worker-pool'
 import type { ToWorker } from '../engine/exec/worker-protocol'
@@ -96,31 +95,9 @@ export class PlanStore {
     return this.opens.get(planId)
   }
 
+  /** One parameter of one rank, worked out on demand from the plan: the cost of that parameter alone. */
   param(planId: string, rank: number, name: string): PlanParamDetail {
-    const plan = this.get(planId)
-    const rankPlan = plan.ranks.find((r) => r.rank === rank)
-    const param = rankPlan?.params.find((p) => p.name === name)
-    if (!rankPlan || !param)
-      throw new ShardscopeError(
-        'BAD_INPUT',
-        `Destination rank ${rank} of this plan has no parameter ${name}.`
-      )
-    const bytes = dtypeByName(param.dtype)!.bytes
-    return {
-      name: param.name,
-      action: param.action,
-      dtype: param.dtype,
-      outDtype: param.outDtype,
-      fullShape: param.fullShape,
-      offset: param.offset,
-      shape: param.shape,
-      pieces: param.reads.map((read) => ({
-        sourceRank: rankPlan.sources[read.source]!.rank,
-        offset: read.to.map((t, i) => t + param.offset[i]!),
-        extent: read.extent,
-        bytes: elementCount(read.extent) * bytes
-      }))
-    }
+    return paramDetail(this.get(planId), rank, name)
   }
 
   async close(): Promise<void> {
@@ -128,26 +105,24 @@ export class PlanStore {
   }
 }
 
+/**
+ * What the renderer gets of a plan: per destination rank its totals and source ranks, one flow per (source,
+ * destination) pair with the bytes read (from the plan's per-rank totals, not its parameters), the problems,
+ * and the parameter names in output order. At 1024 ranks and 20,000 parameters that is about a thousand rank
+ * rows, a few thousand flows and the names; the per-parameter detail comes one parameter at a time (`param`).
+ */
 function summarize(planId: string, plan: TransformPlan): PlanSummary {
-  const flows = new Map<string, { source: number; destination: number; bytes: number }>()
-  const params: string[] = []
-  const seen = new Set<string>()
+  const flows = plan.ranks.flatMap((rank) =>
+    rank.sourceRanks.map((source, i) => ({ source, destination: rank.rank, bytes: rank.sourceBytes[i]! }))
+  )
+  const names = new Set<string>()
+  const stages = new Set<number>()
   for (const rank of plan.ranks) {
-    for (const param of rank.params) {
-      if (!seen.has(param.name)) {
-        seen.add(param.name)
-        params.push(param.name)
-      }
-      const bytes = dtypeByName(param.dtype)!.bytes
-      for (const read of param.reads) {
-        const source = rank.sources[read.source]!.rank
-        const key = `${source}>${rank.rank}`
-        const flow = flows.get(key) ?? { source, destination: rank.rank, bytes: 0 }
-        flow.bytes += elementCount(read.extent) * bytes
-        flows.set(key, flow)
-      }
-    }
+    if (stages.has(rank.stage)) continue
+    stages.add(rank.stage)
+    for (const entry of plan.stages[rank.stage]!.entries) names.add(entry.name)
   }
+  const params = [...names]
   return {
     planId,
     source: {
@@ -167,7 +142,7 @@ function summarize(planId: string, plan: TransformPlan): PlanSummary {
       stage: r.stage,
       output: r.output,
       sourceRanks: r.sourceRanks,
-      params: r.params.length,
+      params: r.paramCount,
       bytesRead: r.totals.bytesRead,
       bytesWritten: r.totals.bytesWritten,
       peakBuffer: r.totals.peakBuffer

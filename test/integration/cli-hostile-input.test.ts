@@ -48,6 +48,26 @@ describe('names that would drive a terminal are printed escaped; JSON stays exac
     expect(result.stderr).toContain('has 4 payload bytes, but its dims [3] call for 12 bytes')
   })
 
+  it('plan prints problems quoting a hostile name escaped, and its --json escapes what JSON.stringify leaves raw', async () => {
+    const src = join(tempDir(), 'src')
+    const { mkdirSync } = await import('node:fs')
+    mkdirSync(join(src, 'rank_0'), { recursive: true })
+    writeFileSync(join(src, 'rank_0', 'checkpoint_0.ckpt'), checkpoint(HOSTILE, [1], 4))
+    // The destination strategy does not list the name, so the plan notes that it is copied whole.
+    const args = ['plan', '--src', src, '--dst', join(tempDir(), 'out')]
+    args.push('--dst-strategy', oracle('mp2x4_to_mp4/dst_strategy.ckpt'))
+    const text = await cli(...args)
+    expect(text.code).toBe(0)
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    expect(text.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/)
+    expect(text.stderr).toContain('note: evil\\x1b]0;pwned\\x07\\x1b[2J\\x0d\\x0afake line\\u202e')
+    const json = await cli(...args, '--json')
+    expect(json.stdout).not.toContain('\u202e')
+    expect(json.stdout).toContain('fake line\\u202e')
+    const doc = JSON.parse(json.stdout) as { problems: { message: string }[] }
+    expect(doc.problems.map((p) => p.message).join()).toContain(HOSTILE)
+  })
+
   it('a hostile command name is escaped too', async () => {
     const result = await cli(`x${ESC}[2J`)
     expect(result.stderr.split('\n')[0]).toBe('shardscope: unknown command "x\\x1b[2J".')

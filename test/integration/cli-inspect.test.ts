@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { recordHeader } from '../../src-main/engine/formats/ckpt/ckpt-writer'
@@ -201,6 +201,40 @@ describe('inspect --json on checkpoint folders', () => {
       ])
     )
     for (const r of doc.ranks) expect(r.bytes).toBe(readFileSync(oracle(name, 'src', r.file)).length)
+  })
+})
+
+describe('inspect on a folder large enough to be indexed on worker threads', () => {
+  const writeFolder = (ranks: number) => {
+    const root = tempDir()
+    for (let rank = 0; rank < ranks; rank++) {
+      mkdirSync(join(root, `rank_${rank}`))
+      const records = Array.from({ length: 1 + (rank % 3) }, (_, i) =>
+        Buffer.concat([recordHeader(`w${i}`, 'Float32', [2], 8), new Uint8Array(8)])
+      )
+      writeFileSync(join(root, `rank_${rank}`, `checkpoint_${rank}.ckpt`), Buffer.concat(records))
+    }
+    return root
+  }
+
+  it('counts the tensors of every rank file, in rank order', async () => {
+    const root = writeFolder(24)
+    const doc = await cliJson<{ ranks: { rank: number; file: string; params: number }[] }>('inspect', root)
+    expect(doc.ranks.map((r) => [r.rank, r.file, r.params])).toEqual(
+      Array.from({ length: 24 }, (_, r) => [r, `rank_${r}/checkpoint_${r}.ckpt`, 1 + (r % 3)])
+    )
+  })
+
+  it('names the lowest rank file that cannot be read', async () => {
+    const root = writeFolder(24)
+    for (const rank of [17, 9]) {
+      const path = join(root, `rank_${rank}`, `checkpoint_${rank}.ckpt`)
+      writeFileSync(path, readFileSync(path).subarray(0, 10))
+    }
+    const result = await cli('inspect', root)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(join(root, 'rank_9', 'checkpoint_9.ckpt'))
+    expect(result.stderr).not.toContain('rank_17')
   })
 })
 

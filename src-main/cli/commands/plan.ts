@@ -1,5 +1,6 @@
-import { planTransform } from '../../engine/plan/plan-transform'
+import { planConversion } from '../../engine/plan/plan-transform'
 import { ShardscopeError } from '../../engine/errors'
+import { jsonForTerminal } from '../../engine/util/terminal-text'
 import { parseCommandArgs, requireInteger } from '../args'
 import type { CliIO } from '../io'
 import { describeCrcChecks, PLAN_OPTIONS, planInputFrom, printProblems } from '../plan-args'
@@ -33,7 +34,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
       'BAD_INPUT',
       `--${values['rank-table'] ? 'rank-table' : 'hostfile'} needs --workers <n>.`
     )
-  const plan = await planTransform(await planInputFrom(values, false))
+  const plan = await planConversion(await planInputFrom(values, false))
   const summary = plan.ranks.map((r) => ({
     rank: r.rank,
     output: r.output,
@@ -44,7 +45,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
       ...(f.realPath ? { realPath: f.realPath } : {}),
       crc: f.crc
     })),
-    params: r.params.length,
+    params: r.paramCount,
     bytesRead: r.totals.bytesRead,
     bytesWritten: r.totals.bytesWritten,
     filesOpened: r.totals.filesOpened,
@@ -56,7 +57,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     count !== undefined && errors.length === 0 ? await planWorkers(plan, count, layout) : undefined
   if (values.json) {
     io.out(
-      JSON.stringify({
+      jsonForTerminal({
         source: plan.source,
         destination: plan.destination,
         ranks: summary,

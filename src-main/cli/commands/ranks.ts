@@ -1,5 +1,6 @@
 import { ShardscopeError } from '../../engine/errors'
 import { sourceRankLists } from '../../engine/plan/rank-lists'
+import { jsonForTerminal } from '../../engine/util/terminal-text'
 import { parseCommandArgs, requireInteger } from '../args'
 import type { CliIO } from '../io'
 import { readStrategies, STRATEGY_OPTIONS } from '../strategy-args'
@@ -39,10 +40,10 @@ export async function ranksCommand(argv: string[], io: CliIO): Promise<number> {
   if (values['dst-rank'] !== undefined) {
     const rank = requireInteger('--dst-rank', values['dst-rank'])
     const lists = sourceRankLists(source, destination, [rank])
-    io.out(JSON.stringify(lists.get(rank)) + '\n')
+    io.out(jsonForTerminal(lists.get(rank)) + '\n')
     return 0
   }
   const lists = sourceRankLists(source, destination)
-  io.out(JSON.stringify(Object.fromEntries([...lists].map(([r, l]) => [String(r), l]))) + '\n')
+  io.out(jsonForTerminal(Object.fromEntries([...lists].map(([r, l]) => [String(r), l]))) + '\n')
   return 0
 }

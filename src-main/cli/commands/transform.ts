@@ -1,6 +1,6 @@
 import { ShardscopeError } from '../../engine/errors'
 import { runTransform } from '../../engine/exec/run-transform'
-import { planTransform } from '../../engine/plan/plan-transform'
+import { planConversion } from '../../engine/plan/plan-transform'
 import { parseCommandArgs, requireInteger } from '../args'
 import type { CliIO } from '../io'
 import { describeSlot, workerSlot } from '../launcher-env'
@@ -69,7 +69,7 @@ export async function transformCommand(argv: string[], io: CliIO): Promise<numbe
   let plan
   try {
     worker = slot ? await planWorkerShare(values, slot, input, io) : undefined
-    plan = worker?.plan ?? (await planTransform(input))
+    plan = worker?.plan ?? (await planConversion(input))
     const errors = printProblems(io, plan.problems)
     if (errors.length > 0) {
       throw new ShardscopeError(

@@ -119,6 +119,7 @@ export async function readManifest(folder: string, name = MANIFEST_NAME): Promis
   const path = join(folder, name)
   const text = await readBoundedText(path)
   if (text === undefined) return undefined
+  // The manifest lies in the destination folder, which anyone who can write there can replace.
   requireBoundedJson(text, { file: path, what: 'a Shardscope manifest' })
   try {
     return upgrade(JSON.parse(text) as Manifest | ManifestV1)

@@ -8,6 +8,7 @@ import { ioError } from '../io/io-error'
 import { outputHashAlgorithms, type OutputHashes } from '../io/output-hashes'
 import { checkDestinationAliasing } from '../plan/destination-aliasing'
 import type { Problem, TransformPlan } from '../plan/plan-types'
+import { outlineOf, recipeText } from '../plan/rank-build'
 import { DestinationLock } from './destination-lock'
 import { WHOLE_DESTINATION, type DestinationScope } from './destination-scope'
 import { recordedComputable, writeManifest, type Manifest, type ManifestRun } from './manifest'
@@ -165,8 +166,10 @@ async function runRanks(
           const settled = await pool.run(
             {
               type: 'run',
+              // The worker builds the rank's RankPlan from its outline and its stage's recipe.
               job: {
-                plan: rank,
+                outline: outlineOf(rank),
+                recipe: recipeText(plan.stages[rank.stage]!),
                 destinationFolder: destination,
                 options: plan.options,
                 open: options.open,

@@ -35,7 +35,7 @@ export function initialProgress(plan: TransformPlan): TransformProgress {
     bytesDone: 0,
     bytesTotal: r.totals.bytesWritten,
     paramsDone: 0,
-    paramsTotal: r.params.length
+    paramsTotal: r.paramCount
   }))
   return {
     ranks,

@@ -5,7 +5,9 @@ import { allocateBuffers } from './assemble-param'
 import { executeRank } from './execute-rank'
 import { loadKernels } from './kernels-select'
 import { readStrategyInput } from '../formats/strategy/strategy-file'
-import { planTransform, type PlanInput } from '../plan/plan-transform'
+import { indexBatch } from '../plan/index-batch'
+import { planConversion, type PlanInput } from '../plan/plan-transform'
+import { rankJobFrom } from '../plan/rank-build'
 import type { FromWorker, PlanJob, ToWorker, WorkerData, WorkerError } from './worker-protocol'
 
 // Progress is sent at most this often; the main side aggregates and renders it.
@@ -23,11 +25,15 @@ port.on('message', (message: ToWorker) => {
 })
 
 async function handle(message: ToWorker): Promise<void> {
-  const rank = message.type === 'run' ? message.job.plan.rank : message.rank
+  const rank = message.type === 'run' ? message.job.outline.rank : message.rank
   try {
     if (message.type === 'hash') {
       const cancelled = () => Atomics.load(cancelFlag, 0) !== 0
       send({ type: 'hashed', rank, ...(await hashFile(message.path, message.algorithms, cancelled)) })
+      return
+    }
+    if (message.type === 'index') {
+      send({ type: 'indexed', rank, batch: await indexBatch(message.job) })
       return
     }
     if (message.type === 'plan') {
@@ -35,7 +41,7 @@ async function handle(message: ToWorker): Promise<void> {
       return
     }
     let last = 0
-    const result = await executeRank(message.job, {
+    const result = await executeRank(await rankJobFrom(message.job), {
       kernels,
       buffers,
       cancelled: () => Atomics.load(cancelFlag, 0) !== 0,
@@ -64,7 +70,7 @@ async function planFromPaths(job: PlanJob) {
   if (job.open) input.open = job.open
   if (job.overwrite) input.overwrite = true
   if (job.verifyCrc) input.verifyCrc = true
-  return planTransform(input)
+  return planConversion(input)
 }
 
 function describe(err: unknown): WorkerError {

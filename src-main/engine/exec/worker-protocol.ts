@@ -1,7 +1,9 @@
 import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
 import type { HashAlgorithm, OutputHashes } from '../io/output-hashes'
+import type { IndexBatchJob, IndexedBatch } from '../plan/index-batch'
 import type { PlanOptions, TransformPlan } from '../plan/plan-types'
-import type { RankJob, RankResult } from './execute-rank'
+import type { OutlinedRankJob } from '../plan/rank-build'
+import type { RankResult } from './execute-rank'
 
 /** A plan to compute off the main thread: strategies by path, read by the worker. */
 export interface PlanJob {
@@ -19,9 +21,10 @@ export interface PlanJob {
 
 /** Messages between the executor's main side and its worker threads; plain data only. */
 export type ToWorker =
-  | { type: 'run'; job: RankJob }
+  | { type: 'run'; job: OutlinedRankJob }
   | { type: 'hash'; rank: number; path: string; algorithms: HashAlgorithm[] }
   | { type: 'plan'; rank: number; job: PlanJob }
+  | { type: 'index'; rank: number; job: IndexBatchJob }
 
 export type FromWorker =
   | { type: 'progress'; rank: number; bytesDone: number; paramsDone: number }
@@ -29,6 +32,7 @@ export type FromWorker =
   /** `hashes` is absent when the file does not exist or hashing was cancelled. */
   | { type: 'hashed'; rank: number; exists: boolean; size: number; hashes?: OutputHashes }
   | { type: 'planned'; rank: number; plan: TransformPlan }
+  | { type: 'indexed'; rank: number; batch: IndexedBatch }
   | { type: 'failed'; rank: number; error: WorkerError }
 
 export interface WorkerError {

@@ -17,6 +17,24 @@ export class WindowReader {
   ) {}
 
   /**
+   * Where `position` lies in `buffered` (valid up to `bufferedEnd`), or -1 when the window does not hold it:
+   * lets a parser walk many small records synchronously and read only at the window's end. Valid until the
+   * next `view`.
+   */
+  locate(position: number): number {
+    const offsetInWindow = position - this.windowStart
+    return offsetInWindow >= 0 && offsetInWindow < this.windowLength ? offsetInWindow : -1
+  }
+
+  get buffered(): Uint8Array {
+    return this.buffer
+  }
+
+  get bufferedEnd(): number {
+    return this.windowLength
+  }
+
+  /**
    * Returns a view of `min(length, bytes left in the source)` bytes at `position`. The view is valid until the
    * next call.
    */

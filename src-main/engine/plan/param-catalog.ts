@@ -7,7 +7,7 @@ import {
   splitsPerDimension,
   toShardLayout
 } from '../layout/shard-layout'
-import type { IndexedRank } from './source-index'
+import type { RecordList, SourceIndex } from './source-index'
 import type { Problem } from './plan-types'
 import { stageOfRank, whereOf, type StrategySide } from './strategy-side'
 
@@ -22,30 +22,21 @@ export interface CatalogParam {
  * Lists the parameters the indexed source files hold, in model order, and checks them against both strategies:
  * every rank of a stage stores the same slice shape and dtype, the strategy's tensor map fits the tensor, the full
  * shape splits as the destination asks. Each disagreement becomes one problem naming file, parameter and rank;
- * a parameter with an error is left out of the catalog.
+ * a parameter with an error is left out of the catalog. Ranks sharing a record list are checked once.
  */
 export function buildParamCatalog(
   src: StrategySide,
   dst: StrategySide,
-  indexed: Map<number, IndexedRank>,
+  index: SourceIndex,
   problems: Problem[],
   excluded: (name: string) => boolean = () => false
 ): CatalogParam[] {
-  const ranks = [...indexed.values()].sort((a, b) => a.rank - b.rank)
-  const names: string[] = []
-  const seen = new Set<string>()
-  for (const rank of ranks) {
-    for (const name of rank.tensors.keys()) {
-      if (!seen.has(name) && !excluded(name)) {
-        seen.add(name)
-        names.push(name)
-      }
-    }
-  }
+  const holders = new HolderGroups(index, src)
   const catalog: CatalogParam[] = []
-  for (const name of names) {
+  for (const name of index.names) {
+    if (excluded(name)) continue
     try {
-      const param = describeParam(name, src, ranks)
+      const param = describeParam(name, index.nameId(name)!, src, holders)
       if (param) {
         checkDestination(param, dst)
         catalog.push(param)
@@ -55,35 +46,87 @@ export function buildParamCatalog(
       problems.push({ severity: 'error', message: err.message, param: name, file: err.file, rank: err.rank })
     }
   }
-  reportListedButAbsent(src, ranks, seen, problems, excluded)
+  reportListedButAbsent(src, index, problems, excluded)
   return catalog
 }
 
-function describeParam(name: string, src: StrategySide, ranks: IndexedRank[]): CatalogParam | undefined {
-  const holders = ranks.filter((r) => r.tensors.has(name))
-  const first = holders[0]!.tensors.get(name)!
+/** Ranks that share a record list, found once: per stage (for strategies) and for the whole folder. */
+class HolderGroups {
+  readonly all: Group[]
+  private readonly byStage = new Map<number, Group[]>()
+
+  constructor(
+    readonly index: SourceIndex,
+    private readonly src: StrategySide
+  ) {
+    this.all = index.lists.map((list) => ({ list, ranks: list.ranks }))
+    for (const list of index.lists)
+      for (const rank of list.ranks) {
+        const stage = stageOfRank(src, rank).stage
+        const groups = this.byStage.get(stage) ?? []
+        const group = groups.find((g) => g.list === list)
+        if (group) group.ranks.push(rank)
+        else groups.push({ list, ranks: [rank] })
+        this.byStage.set(stage, groups)
+      }
+  }
+
+  inStage(stage: number): Group[] {
+    return this.byStage.get(stage) ?? []
+  }
+
+  holding(groups: Group[], id: number): Group[] {
+    return groups.filter((g) => this.index.position(g.list, id) >= 0)
+  }
+
+  entry(group: Group, id: number): { dtype: string; shape: number[] } {
+    const i = this.index.position(group.list, id)
+    return { dtype: group.list.dtypes[i]!, shape: this.index.shape(group.list, i) }
+  }
+
+  path(rank: number): string {
+    return this.index.file(rank)!.path
+  }
+}
+
+interface Group {
+  list: RecordList
+  /** Ascending. */
+  ranks: number[]
+}
+
+const lowest = (groups: Group[]) => Math.min(...groups.map((g) => g.ranks[0]!))
+const ranksOf = (groups: Group[]) => groups.flatMap((g) => g.ranks).sort((a, b) => a - b)
+
+function describeParam(
+  name: string,
+  id: number,
+  src: StrategySide,
+  holders: HolderGroups
+): CatalogParam | undefined {
   const layouts = src.byName.get(name)
   if (!src.set || !layouts) {
     // Copied (or, from an unsharded source, sliced) whole: every holder must store the same tensor shape.
-    requireSameSlice(name, holders, holders[0]!)
-    return { name, dtype: first.dtype, fullShape: [...first.shape] }
+    const all = holders.holding(holders.all, id)
+    const first = requireSameSlice(name, id, all, holders)
+    return { name, dtype: first.dtype, fullShape: first.shape }
   }
   let result: CatalogParam | undefined
   for (const layout of layouts) {
-    const inStage = ranks.filter((r) => stageOfRank(src, r.rank).stage === layout.stage)
-    const stageHolders = inStage.filter((r) => r.tensors.has(name))
+    const inStage = holders.inStage(layout.stage)
+    const stageHolders = holders.holding(inStage, id)
     if (stageHolders.length === 0) continue
-    const lacking = inStage.filter((r) => !r.tensors.has(name))
+    const lacking = inStage.filter((g) => !stageHolders.includes(g))
     if (lacking.length > 0) {
-      const l = lacking[0]!
+      const l = lowest(lacking)
+      const holding = ranksOf(stageHolders)
       throw new ShardscopeError(
         'PLAN_INVALID',
-        `Source rank ${l.rank} (${l.path}) lacks parameter ${name}, which ${stageHolders.length === 1 ? 'rank' : 'ranks'} ${stageHolders.map((r) => r.rank).join(', ')} of pipeline stage ${layout.stage} hold${stageHolders.length === 1 ? 's' : ''}.`,
-        { file: l.path, param: name, rank: l.rank }
+        `Source rank ${l} (${holders.path(l)}) lacks parameter ${name}, which ${holding.length === 1 ? 'rank' : 'ranks'} ${holding.join(', ')} of pipeline stage ${layout.stage} hold${holding.length === 1 ? 's' : ''}.`,
+        { file: holders.path(l), param: name, rank: l }
       )
     }
-    requireSameSlice(name, stageHolders, stageHolders[0]!)
-    const stored = stageHolders[0]!.tensors.get(name)!
+    const stored = requireSameSlice(name, id, stageHolders, holders)
     const shard = toShardLayout(layout, stored.shape.length, { param: name, where: whereOf(src) })
     const pieces = piecesPerDimension(shard)
     const fullShape = stored.shape.map((size, i) => size * pieces[i]!)
@@ -111,28 +154,43 @@ function describeParam(name: string, src: StrategySide, ranks: IndexedRank[]): C
     result = { name, dtype: stored.dtype, fullShape }
   }
   if (!result) {
-    const where = holders.map((h) => h.rank).join(', ')
+    const all = holders.holding(holders.all, id)
+    const first = lowest(all)
     throw new ShardscopeError(
       'PLAN_INVALID',
-      `Source rank ${where} stores ${name}, but the ${whereOf(src)} places it only in pipeline stage ${layouts.map((l) => l.stage).join(', ')}.`,
-      { param: name, rank: holders[0]!.rank, file: holders[0]!.path }
+      `Source rank ${ranksOf(all).join(', ')} stores ${name}, but the ${whereOf(src)} places it only in pipeline stage ${layouts.map((l) => l.stage).join(', ')}.`,
+      { param: name, rank: first, file: holders.path(first) }
     )
   }
   return result
 }
 
-function requireSameSlice(name: string, holders: IndexedRank[], reference: IndexedRank): void {
-  const expected = reference.tensors.get(name)!
-  for (const holder of holders) {
-    const entry = holder.tensors.get(name)!
-    if (entry.dtype !== expected.dtype || entry.shape.join() !== expected.shape.join()) {
-      throw new ShardscopeError(
-        'PLAN_INVALID',
-        `Source rank ${holder.rank} stores ${name} as ${entry.dtype} [${entry.shape.join(', ')}] but rank ${reference.rank} stores it as ${expected.dtype} [${expected.shape.join(', ')}]; ranks of one stage must agree.`,
-        { file: holder.path, param: name, rank: holder.rank }
-      )
-    }
+/** The tensor as the lowest-ranked holder stores it, after checking that every other holder agrees. */
+function requireSameSlice(
+  name: string,
+  id: number,
+  groups: Group[],
+  holders: HolderGroups
+): { dtype: string; shape: number[] } {
+  const reference = groups.reduce((a, b) => (b.ranks[0]! < a.ranks[0]! ? b : a))
+  const expected = holders.entry(reference, id)
+  const differing = groups.filter((g) => {
+    const entry = holders.entry(g, id)
+    return entry.dtype !== expected.dtype || entry.shape.join() !== expected.shape.join()
+  })
+  if (differing.length > 0) {
+    const rank = lowest(differing)
+    const entry = holders.entry(
+      differing.find((g) => g.ranks[0] === rank)!,
+      id
+    )
+    throw new ShardscopeError(
+      'PLAN_INVALID',
+      `Source rank ${rank} stores ${name} as ${entry.dtype} [${entry.shape.join(', ')}] but rank ${reference.ranks[0]} stores it as ${expected.dtype} [${expected.shape.join(', ')}]; ranks of one stage must agree.`,
+      { file: holders.path(rank), param: name, rank }
+    )
   }
+  return expected
 }
 
 function checkDestination(param: CatalogParam, dst: StrategySide): void {
@@ -152,13 +210,12 @@ function checkDestination(param: CatalogParam, dst: StrategySide): void {
 /** Strategy parameters no indexed file holds: fine for optimizer states of weight-only checkpoints, but say so. */
 function reportListedButAbsent(
   src: StrategySide,
-  ranks: IndexedRank[],
-  seen: Set<string>,
+  index: SourceIndex,
   problems: Problem[],
   excluded: (name: string) => boolean
 ): void {
-  if (!src.set || ranks.length === 0) return
-  const absent = [...src.byName.keys()].filter((name) => !seen.has(name) && !excluded(name))
+  if (!src.set || index.size === 0) return
+  const absent = [...src.byName.keys()].filter((name) => index.nameId(name) === undefined && !excluded(name))
   if (absent.length === 0) return
   problems.push({
     severity: 'warning',

@@ -1,7 +1,7 @@
 import { listNames } from './param-catalog'
 import type { Problem } from './plan-types'
-import type { IndexedRank } from './source-index'
-import type { CopyReason } from './source-selection'
+import type { CopyReason } from './plan-types'
+import type { SourceIndex } from './source-index'
 import { whereOf, type StrategySide } from './strategy-side'
 
 export function reportMissingSources(
@@ -48,13 +48,14 @@ export function reportCopies(
 /** Destination layouts with nothing to fill them: the output will lack these parameters. */
 export function reportUnplaced(
   dst: StrategySide,
-  indexed: Map<number, IndexedRank>,
+  index: SourceIndex,
   problems: Problem[],
   excluded: ReadonlySet<string> = new Set()
 ): void {
-  if (!dst.set || indexed.size === 0) return
-  const held = new Set([...indexed.values()].flatMap((r) => [...r.tensors.keys()]))
-  const absent = [...dst.byName.keys()].filter((name) => !held.has(name) && !excluded.has(name))
+  if (!dst.set || index.size === 0) return
+  const absent = [...dst.byName.keys()].filter(
+    (name) => index.nameId(name) === undefined && !excluded.has(name)
+  )
   if (absent.length === 0) return
   problems.push({
     severity: 'warning',

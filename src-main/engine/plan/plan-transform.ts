@@ -11,15 +11,27 @@ import { checkDestinationAliasing } from './destination-aliasing'
 import { checkDestinationFolder } from './destination-check'
 import { compileExclude, matchExcluded } from './exclude-filter'
 import { mindsporeDifferences } from './mindspore-differences'
+import { indexSourceRanks, type IndexingOptions } from './index-ranks'
+import { OutputSizes } from './output-size'
 import { buildParamCatalog } from './param-catalog'
 import { reportCopies, reportMissingSources, reportUnplaced } from './plan-reports'
-import type { PlanOptions, Problem, RankPlan, TransformPlan } from './plan-types'
-import { rankPlan } from './rank-plan'
+import type {
+  CopyReason,
+  ExpandedPlan,
+  PlanOptions,
+  Problem,
+  RankOutline,
+  StageRecipe,
+  TransformPlan
+} from './plan-types'
+import { buildRankPlan, type TensorLookup } from './rank-plan'
 import { checkRankCount, destinationRankProblem, sourceRankLists } from './rank-lists'
+import { rankOutline } from './rank-outline'
 import { mindsporeRecordOrder } from './record-order'
-import { indexSourceRanks } from './source-index'
-import { selectSources, type CopyReason } from './source-selection'
-import { describeSide, rankCount } from './strategy-side'
+import type { SourceIndex } from './source-index'
+import { RecipeLayouts, selectRank } from './source-selection'
+import { stageRecipes } from './stage-recipe'
+import { describeSide, rankCount, stageOfRank } from './strategy-side'
 
 export interface PlanInput {
   sourceFolder: string
@@ -38,13 +50,41 @@ export interface PlanInput {
   overwrite?: boolean
   /** Check the CRC-32 of every source file that has one, also of files the run does not read whole. */
   verifyCrc?: boolean
+  /** How the source folder is indexed (threads). */
+  indexing?: IndexingOptions
 }
 
 /**
  * Plans a conversion: which source bytes every destination rank needs and where they land, with every problem
  * found before any byte moves (all of them, not the first). A plan with error problems must not be executed.
+ * The plan keeps per destination rank its sources, totals and choices, and per destination stage a recipe;
+ * each rank's full RankPlan is built from them where it runs (`buildRankPlan`).
  */
-export async function planTransform(input: PlanInput): Promise<TransformPlan> {
+export async function planConversion(input: PlanInput): Promise<TransformPlan> {
+  return (await planWithIndex(input)).plan
+}
+
+/**
+ * The same plan with every destination rank's RankPlan built too, from the folder index planning made: for
+ * small conversions, previews of a few ranks and tests. Large plans should use `planConversion`.
+ */
+export async function planTransform(input: PlanInput): Promise<ExpandedPlan> {
+  const { plan, index } = await planWithIndex(input)
+  const lookup: TensorLookup = (rank, name) => {
+    const id = index.nameId(name)
+    return id === undefined ? undefined : index.entry(rank, id)
+  }
+  const layouts = new Map<number, RecipeLayouts>()
+  const ranks = plan.ranks.map((outline) => {
+    const recipe = plan.stages[outline.stage]!
+    if (!layouts.has(outline.stage)) layouts.set(outline.stage, new RecipeLayouts(recipe))
+    const built = buildRankPlan(recipe, outline, lookup, plan.options, layouts.get(outline.stage))
+    return { ...outline, params: built.params }
+  })
+  return { ...plan, ranks }
+}
+
+async function planWithIndex(input: PlanInput): Promise<{ plan: TransformPlan; index: SourceIndex }> {
   const problems: Problem[] = []
   const src = describeSide(input.sourceStrategy, 'source strategy')
   const dst = describeSide(input.destinationStrategy, 'destination strategy')
@@ -67,32 +107,52 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
 
   // With a subset of destination ranks, only their source ranks need to exist (and get indexed).
   const wanted = input.ranks ? neededByStrategies(input, destinationRanks) : undefined
-  const indexed = await indexSourceRanks(
+  const index = await indexSourceRanks(
     folder,
     wanted ?? folder.ranks.map((r) => r.rank),
     input.open ?? {},
-    problems
+    problems,
+    input.indexing
   )
-  const names = [...new Set([...indexed.values()].flatMap((r) => [...r.tensors.keys()]))]
   // Excluded parameters leave the plan before anything is checked, their problems with them.
-  const excludedNames = matchExcluded(input.options.exclude, names)
-  const catalog = buildParamCatalog(src, dst, indexed, problems, (name) => excludedNames.has(name))
+  const excludedNames = matchExcluded(input.options.exclude, index.names)
+  const catalog = buildParamCatalog(src, dst, index, problems, (name) => excludedNames.has(name))
   const modelOrder = catalog.map((p) => p.name)
 
-  const holds = (rank: number, name: string) => indexed.get(rank)?.tensors.has(name) ?? false
-  const ranks: RankPlan[] = []
-  const missing = new Map<number, number[]>()
-  const copied = new Map<CopyReason, Set<string>>()
-  for (const rank of destinationRanks) {
-    const selection = selectSources(src, dst, rank, catalog, { holds })
-    for (const r of selection.sourceRanks)
-      if (!indexed.has(r)) missing.set(r, [...(missing.get(r) ?? []), rank])
-    for (const p of selection.params)
-      if (p.action === 'copy') copied.set(p.reason, (copied.get(p.reason) ?? new Set()).add(p.name))
-    if (selection.sourceRanks.every((r) => indexed.has(r))) {
-      const params = mindsporeRecordOrder(selection.params, selection.stage, src, dst, indexed, modelOrder)
-      ranks.push(rankPlan({ ...selection, params }, catalog, indexed, input.options, input.verifyCrc))
+  const holds = (rank: number, name: string) => index.holds(rank, index.nameId(name)!)
+  const stageList = [...new Set(destinationRanks.map((r) => stageOfRank(dst, r).stage))]
+  const stages: (StageRecipe | null)[] = Array.from({ length: dst.stageCount }, () => null)
+  for (const recipe of stageRecipes(src, dst, catalog, stageList))
+    stages[recipe.stage] = {
+      ...recipe,
+      entries: mindsporeRecordOrder(recipe.entries, recipe.stage, src, dst, index, modelOrder)
     }
+  const copied = new Map<CopyReason, Set<string>>()
+  for (const stage of stageList)
+    for (const entry of [...stages[stage]!.entries].sort((a, b) => a.model - b.model))
+      if ('copy' in entry) copied.set(entry.copy, (copied.get(entry.copy) ?? new Set()).add(entry.name))
+
+  const layouts = new Map(stageList.map((s) => [s, new RecipeLayouts(stages[s]!)]))
+  const sizes = new OutputSizes(input.options)
+  const ranks: RankOutline[] = []
+  const missing = new Map<number, number[]>()
+  for (const rank of destinationRanks) {
+    const { stage, local } = stageOfRank(dst, rank)
+    const selection = selectRank(layouts.get(stage)!, src, local, holds)
+    for (const r of selection.sourceRanks)
+      if (!index.has(r)) missing.set(r, [...(missing.get(r) ?? []), rank])
+    if (selection.sourceRanks.every((r) => index.has(r)))
+      ranks.push(
+        rankOutline(
+          { rank, stage, local },
+          layouts.get(stage)!,
+          selection,
+          index,
+          sizes,
+          input.options,
+          input.verifyCrc === true
+        )
+      )
   }
   reportMissingSources(
     missing,
@@ -101,7 +161,7 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
     problems
   )
   reportCopies(copied, src, dst, problems)
-  reportUnplaced(dst, indexed, problems, excludedNames)
+  reportUnplaced(dst, index, problems, excludedNames)
   mindsporeDifferences(src, dst, new Map(catalog.map((p) => [p.name, p.dtype])), problems)
   if (catalog.length === 0 && problems.every((p) => p.severity !== 'error')) {
     problems.push({
@@ -141,11 +201,12 @@ export async function planTransform(input: PlanInput): Promise<TransformPlan> {
     },
     options: input.options,
     ranks,
+    stages,
     problems,
-    excluded: names.filter((n) => excludedNames.has(n))
+    excluded: index.names.filter((n) => excludedNames.has(n))
   }
   if (input.checkDestination !== false) await checkDestinationContents(plan)
-  return plan
+  return { plan, index }
 }
 
 /** The destination must not alias the source, and must be empty, this conversion's, or replaceable. */

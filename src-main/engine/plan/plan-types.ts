@@ -1,11 +1,15 @@
 import type { ByteRun } from '../formats/tensor-entry'
 import type { FileIdentity } from '../io/file-identity'
-import type { CopyReason } from './source-selection'
+import type { ShardLayout } from '../layout/shard-layout'
+
+export type CopyReason = 'not-in-source-strategy' | 'not-in-destination-strategy' | 'not-in-any-strategy'
 
 /**
- * A conversion plan is data: for every destination rank, every parameter, the source tensors (file and byte
- * runs) it is assembled from and where each region lands. The UI previews it, the executor runs it, nothing
- * recomputes it. It is plain JSON, so it crosses worker and process boundaries unchanged.
+ * A conversion plan is data: for every destination rank its source files, totals and the choices that fix
+ * where every byte comes from; for every destination stage the parameters in output order with their layouts.
+ * From the two, the rank's full RankPlan (every parameter's source tensors, byte runs and where each region
+ * lands) is built where it runs, one rank at a time (`rank-plan.ts`), so a plan of a thousand ranks and twenty
+ * thousand parameters stays small. It is plain JSON, so it crosses worker and process boundaries unchanged.
  */
 export interface TransformPlan {
   version: 2
@@ -34,7 +38,9 @@ export interface TransformPlan {
     state?: DestinationState
   }
   options: PlanOptions
-  ranks: RankPlan[]
+  ranks: RankOutline[]
+  /** Indexed by destination stage: what the stage's ranks are built from (null for a stage no rank is planned in). */
+  stages: (StageRecipe | null)[]
   problems: Problem[]
   /** Parameters dropped by the exclude filter. */
   excluded: string[]
@@ -170,4 +176,64 @@ export interface TensorRead {
   /** The region as contiguous runs of the source payload: how many, and how long each. */
   runCount: number
   runBytes: number
+}
+
+/**
+ * One destination rank as the plan keeps it: everything of its RankPlan but the per-parameter reads, and the
+ * choices that, with its stage's recipe and its sources' headers, give those reads back exactly.
+ */
+export interface RankOutline extends Omit<RankPlan, 'params'> {
+  paramCount: number
+  /** Tensor bytes read from each source, aligned with `sources`. */
+  sourceBytes: number[]
+  /** Per tied entry of the stage recipe (a reshard with several source stages), in entry order: the stage read. */
+  tiedStages: number[]
+  /** Per copy entry of the stage recipe, in entry order: the source rank copied from. */
+  copyRanks: number[]
+  /** Copies whose stored tensor is not what the recipe expects (a file holding it outside its layout's stage). */
+  copyEntries?: Record<number, { dtype: string; shape: number[] }>
+}
+
+/** A plan whose ranks carry their full RankPlans too: what `planTransform` returns, for small plans and tests. */
+export interface ExpandedPlan extends TransformPlan {
+  ranks: (RankOutline & RankPlan)[]
+}
+
+/**
+ * What every rank of one destination stage is built from: its parameters in output (record) order. Parameters
+ * with the same destination layout, full shape and source layouts share a layout class, whose overlaps are
+ * worked out once per rank, not once per parameter.
+ */
+export interface StageRecipe {
+  stage: number
+  sourceStageDevices: number
+  entries: RecipeEntry[]
+  classes: LayoutClass[]
+}
+
+export interface RecipeBase {
+  name: string
+  dtype: string
+  fullShape: number[]
+  /** Position in model order: selection visits tied parameters and copies in this order. */
+  model: number
+}
+
+export type RecipeEntry = ReshardEntry | CopyEntry
+
+export interface ReshardEntry extends RecipeBase {
+  class: number
+}
+
+export interface CopyEntry extends RecipeBase {
+  copy: CopyReason
+  /** The stored shape per source stage, for parameters the source strategy slices (else: `fullShape`). */
+  stored?: Record<number, number[]>
+}
+
+export interface LayoutClass {
+  fullShape: number[]
+  destination: ShardLayout
+  /** One per source stage that holds such parameters; several for tied parameters. */
+  sources: { stage: number; layout: ShardLayout }[]
 }

@@ -2,8 +2,9 @@ import { ShardscopeError } from '../errors'
 import { piecesPerDimension, toShardLayout } from '../layout/shard-layout'
 import type { ParamLayout, StrategySet } from '../model/strategy-set'
 import type { Problem } from './plan-types'
-import { selectSources, type ParamToPlace } from './source-selection'
-import { describeSide, rankCount, whereOf, type StrategySide } from './strategy-side'
+import { RecipeLayouts, selectRank } from './source-selection'
+import { stageRecipes, type ParamToPlace } from './stage-recipe'
+import { describeSide, rankCount, stageOfRank, whereOf, type StrategySide } from './strategy-side'
 
 /**
  * The source ranks each destination rank needs, from the two strategies alone (MindSpore's
@@ -24,10 +25,15 @@ export function sourceRankLists(
     throw new ShardscopeError('BAD_INPUT', destinationRankProblem(beyond, count).message)
   const params = standInParams(src, dst)
   const ranks = destinationRanks ?? Array.from({ length: count }, (_, r) => r)
+  const stages = [...new Set(ranks.map((r) => stageOfRank(dst, r).stage))]
+  const layouts = new Map(
+    stageRecipes(src, dst, params, stages).map((recipe) => [recipe.stage, new RecipeLayouts(recipe)])
+  )
   const lists = new Map<number, number[]>()
   for (const rank of ranks) {
-    const selection = selectSources(src, dst, rank, params)
-    const anchor = (rank % dst.stageDevices) % src.stageDevices
+    const { stage, local } = stageOfRank(dst, rank)
+    const selection = selectRank(layouts.get(stage)!, src, local)
+    const anchor = local % src.stageDevices
     // Entries no strategy lists (global_step, learning rate ...) come from the anchor rank, as in MindSpore.
     lists.set(rank, selection.sourceRanks.length > 0 ? selection.sourceRanks : [anchor])
   }

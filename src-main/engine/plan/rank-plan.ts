@@ -1,81 +1,98 @@
-import { ckptFileSize, dimsForShape } from '../formats/ckpt/ckpt-writer'
+import { ShardscopeError } from '../errors'
 import { dtypeByName } from '../formats/dtypes'
-import { planSafetensorsLayout } from '../formats/safetensors/safetensors-writer'
-import { elementCount } from '../formats/tensor-entry'
-import { boxVolume } from '../layout/box'
-import { READ_BUFFER_BYTES, SLAB_BYTES } from '../exec/limits'
+import type { TensorEntry } from '../formats/tensor-entry'
 import { contiguousRuns } from './byte-runs'
+import { copyExpectation } from './output-size'
 import { outputDtype } from './output-dtype'
-import type { CatalogParam } from './param-catalog'
-import type { CrcCheck, ParamPlan, PlanOptions, RankPlan, SourceFileRef, TensorRead } from './plan-types'
-import type { IndexedRank } from './source-index'
-import type { DestinationSelection } from './source-selection'
+import type { ParamPlan, PlanOptions, RankOutline, RankPlan, StageRecipe, TensorRead } from './plan-types'
+import { isTied, RecipeLayouts } from './source-selection'
 
-/** The data plan of one destination rank: its source files, and per parameter the regions read and where they land. */
-export function rankPlan(
-  selection: DestinationSelection,
-  catalog: CatalogParam[],
-  indexed: Map<number, IndexedRank>,
+/** A source rank's stored tensor by name, from whatever index the caller has (its own sources, or the folder's). */
+export type TensorLookup = (rank: number, name: string) => TensorEntry | undefined
+
+/**
+ * The data plan of one destination rank, rebuilt from its outline and its stage's recipe: per parameter the
+ * regions read from each source tensor (with the tensor's byte runs) and where they land. Where it runs this is
+ * the rank's own worker, which indexed only the rank's sources; a source tensor that is not what the plan
+ * expected means the file changed since planning, and the rank is refused.
+ */
+export function buildRankPlan(
+  recipe: StageRecipe,
+  outline: RankOutline,
+  lookup: TensorLookup,
   options: PlanOptions,
-  verifyCrc = false
+  layouts = new RecipeLayouts(recipe)
 ): RankPlan {
-  const byName = new Map(catalog.map((p) => [p.name, p]))
-  const sources: SourceFileRef[] = selection.sourceRanks.map((rank) => {
-    const file = indexed.get(rank)!
+  const place = layouts.at(outline.local)
+  const sourceIndex = new Map(outline.sourceRanks.map((rank, i) => [rank, i]))
+  const stored = (rank: number, name: string, dtype: string, shape: readonly number[]): TensorEntry => {
+    const entry = lookup(rank, name)
+    if (!entry || entry.dtype !== dtype || entry.shape.join() !== shape.join()) {
+      const source = outline.sources[sourceIndex.get(rank)!]!
+      throw new ShardscopeError(
+        'SOURCE_CHANGED',
+        `Source ${source.path} (rank ${rank}) no longer holds ${name} as ${dtype} [${shape.join(', ')}], as it did when the conversion was planned${entry ? ` (it holds ${entry.dtype} [${entry.shape.join(', ')}])` : ''}. Nothing was written for destination rank ${outline.rank}; plan the conversion again.`,
+        { file: source.path, param: name, rank }
+      )
+    }
+    return entry
+  }
+  const read = (
+    entry: TensorEntry,
+    rank: number,
+    from: number[],
+    to: number[],
+    extent: number[]
+  ): TensorRead => {
+    const runs = contiguousRuns(entry.shape, extent, dtypeByName(entry.dtype)!.bytes)
     return {
-      rank,
-      path: file.path,
-      ...(file.realPath ? { realPath: file.realPath } : {}),
-      size: file.size,
-      format: file.format,
-      identity: file.identity,
-      crc: 'none'
+      source: sourceIndex.get(rank)!,
+      shape: entry.shape,
+      chunks: entry.chunks,
+      from,
+      to,
+      extent,
+      runCount: runs.runCount,
+      runBytes: runs.runBytes
     }
-  })
-  const sourceIndex = new Map(selection.sourceRanks.map((rank, i) => [rank, i]))
-  const params: ParamPlan[] = selection.params.map((p) => {
-    const param = byName.get(p.name)!
-    const read = (rank: number, from: number[], to: number[], extent: number[]): TensorRead => {
-      const entry = indexed.get(rank)!.tensors.get(p.name)!
-      const runs = contiguousRuns(entry.shape, extent, dtypeByName(entry.dtype)!.bytes)
-      return {
-        source: sourceIndex.get(rank)!,
-        shape: entry.shape,
-        chunks: entry.chunks,
-        from,
-        to,
-        extent,
-        runCount: runs.runCount,
-        runBytes: runs.runBytes
-      }
-    }
-    const outDtype = outputDtype(param.dtype, options.dtype)
-    if (p.action === 'copy') {
-      const entry = indexed.get(p.rank)!.tensors.get(p.name)!
+  }
+  let tied = 0
+  let copy = 0
+  const params = recipe.entries.map((p): ParamPlan => {
+    if ('copy' in p) {
+      const k = copy++
+      const rank = outline.copyRanks[k]!
+      const expected = outline.copyEntries?.[k] ?? copyExpectation(p, rank, recipe.sourceStageDevices)!
+      const entry = stored(rank, p.name, expected.dtype, expected.shape)
       const zeros = entry.shape.map(() => 0)
       return {
         name: p.name,
         action: 'copy',
-        copyReason: p.reason,
+        copyReason: p.copy,
         dtype: entry.dtype,
         outDtype: outputDtype(entry.dtype, options.dtype),
         shape: [...entry.shape],
         fullShape: [...entry.shape],
         offset: zeros,
-        reads: [read(p.rank, zeros, zeros, [...entry.shape])]
+        reads: [read(entry, rank, zeros, zeros, [...entry.shape])]
       }
     }
-    const origin = p.destinationBox.offset
+    const { destinationBox, candidates } = place(p.class)
+    const sources = recipe.classes[p.class]!.sources
+    const stage = isTied(recipe, p) ? outline.tiedStages[tied++] : undefined
+    const choice = stage === undefined ? 0 : sources.findIndex((s) => s.stage === stage)
+    const origin = destinationBox.offset
     return {
       name: p.name,
       action: 'reshard',
-      dtype: param.dtype,
-      outDtype,
-      shape: [...p.destinationBox.extent],
-      fullShape: [...param.fullShape],
+      dtype: p.dtype,
+      outDtype: outputDtype(p.dtype, options.dtype),
+      shape: [...destinationBox.extent],
+      fullShape: [...p.fullShape],
       offset: [...origin],
-      reads: p.pieces.map((piece) =>
+      reads: candidates[choice]!.map((piece) =>
         read(
+          stored(piece.rank, p.name, p.dtype, piece.sourceBox.extent),
           piece.rank,
           piece.part.offset.map((o, i) => o - piece.sourceBox.offset[i]!),
           piece.part.offset.map((o, i) => o - origin[i]!),
@@ -84,75 +101,14 @@ export function rankPlan(
       )
     }
   })
-  sources.forEach((source, i) => (source.crc = crcCheck(indexed.get(source.rank)!, i, params, verifyCrc)))
-  const output = `rank_${selection.rank}/${options.prefix}${selection.rank}.${options.format}`
   return {
-    rank: selection.rank,
-    stage: selection.stage,
-    local: selection.local,
-    output,
-    sourceRanks: selection.sourceRanks,
-    sources,
+    rank: outline.rank,
+    stage: outline.stage,
+    local: outline.local,
+    output: outline.output,
+    sourceRanks: outline.sourceRanks,
+    sources: outline.sources,
     params,
-    totals: {
-      bytesRead: params.reduce(
-        (sum, p) =>
-          sum +
-          p.reads.reduce(
-            (s, r) => s + boxVolume({ offset: r.from, extent: r.extent }) * dtypeByName(p.dtype)!.bytes,
-            0
-          ),
-        0
-      ),
-      bytesWritten: outputSize(params, options),
-      filesOpened: sources.length,
-      peakBuffer: peakBuffer(params)
-    }
+    totals: outline.totals
   }
-}
-
-/**
- * A file's CRC is checked whenever the rank reads all of its tensors anyway (the check then costs only the
- * record headers), and otherwise only on request, since it means reading what the rank does not need.
- */
-function crcCheck(file: IndexedRank, source: number, params: ParamPlan[], requested: boolean): CrcCheck {
-  if (!file.hasCrc) return 'none'
-  const whole = new Set<number>()
-  for (const param of params)
-    for (const read of param.reads)
-      if (read.source === source && read.extent.every((n, i) => n === read.shape[i]))
-        whole.add(read.chunks[0]?.offset ?? -1)
-  const readWhole = [...file.tensors.values()].every(
-    (t) => elementCount(t.shape) === 0 || whole.has(t.chunks[0]?.offset ?? -1)
-  )
-  return readWhole ? 'during-run' : requested ? 'requested' : 'not-checked'
-}
-
-function outputSize(params: ParamPlan[], options: PlanOptions): number {
-  const tensors = params.map((p) => ({
-    name: p.name,
-    dtype: p.outDtype,
-    shape: p.shape,
-    dims: dimsForShape(p.shape, p.outDtype),
-    byteLength: elementCount(p.shape) * dtypeByName(p.outDtype)!.bytes
-  }))
-  return options.format === 'safetensors'
-    ? planSafetensorsLayout(tensors).fileSize
-    : ckptFileSize(tensors, { crc: options.crc })
-}
-
-/** Two slabs of the largest tensor (one filling while one is written), their cast copies, and the read buffer. */
-function peakBuffer(params: ParamPlan[]): number {
-  let largest = 0
-  for (const p of params) {
-    const inBytes = dtypeByName(p.dtype)!.bytes
-    const outBytes = dtypeByName(p.outDtype)!.bytes
-    const slab = Math.min(
-      elementCount(p.shape) * inBytes,
-      Math.floor((SLAB_BYTES * inBytes) / Math.max(inBytes, outBytes))
-    )
-    const cast = p.outDtype === p.dtype ? 0 : (slab / inBytes) * outBytes
-    largest = Math.max(largest, 2 * (slab + cast))
-  }
-  return largest + (params.length > 0 ? READ_BUFFER_BYTES : 0)
 }

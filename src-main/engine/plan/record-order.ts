@@ -1,5 +1,5 @@
-import type { IndexedRank } from './source-index'
-import type { SelectedParam } from './source-selection'
+import type { RecipeEntry } from './plan-types'
+import type { IndexedFile, SourceIndex } from './source-index'
 import { layoutInStage, type StrategySide } from './strategy-side'
 
 /**
@@ -22,24 +22,23 @@ import { layoutInStage, type StrategySide } from './strategy-side'
  * of that stage that was indexed; for a stage MindSpore loads but this plan reads nothing of, the names its
  * layouts list stand in, in the order the other files give them (the model's definition order).
  */
-export function mindsporeRecordOrder(
-  params: readonly SelectedParam[],
+export function mindsporeRecordOrder<T extends RecipeEntry>(
+  params: readonly T[],
   destinationStage: number,
   src: StrategySide,
   dst: StrategySide,
-  indexed: ReadonlyMap<number, IndexedRank>,
+  index: SourceIndex,
   modelOrder: readonly string[]
-): SelectedParam[] {
+): T[] {
   const position = new Map<string, number>()
   for (const stage of loadedStages(destinationStage, src, dst).sort((a, b) => b - a))
-    for (const name of stageNames(stage, src, indexed, modelOrder))
+    for (const name of stageNames(stage, src, index, modelOrder))
       if (!position.has(name)) position.set(name, position.size)
   const fallback = new Map(modelOrder.map((name, i) => [name, i]))
-  const key = (p: SelectedParam) =>
-    position.get(p.name) ?? position.size + (fallback.get(p.name) ?? modelOrder.length)
-  const ordered = (action: SelectedParam['action']) =>
-    params.filter((p) => p.action === action).sort((a, b) => key(a) - key(b))
-  return [...ordered('reshard'), ...ordered('copy')]
+  const key = (p: T) => position.get(p.name) ?? position.size + (fallback.get(p.name) ?? modelOrder.length)
+  const ordered = (copies: boolean) =>
+    params.filter((p) => 'copy' in p === copies).sort((a, b) => key(a) - key(b))
+  return [...ordered(false), ...ordered(true)]
 }
 
 /**
@@ -59,24 +58,26 @@ function loadedStages(destinationStage: number, src: StrategySide, dst: Strategy
 function stageNames(
   stage: number,
   src: StrategySide,
-  indexed: ReadonlyMap<number, IndexedRank>,
+  index: SourceIndex,
   modelOrder: readonly string[]
 ): string[] {
-  let file: IndexedRank | undefined
-  for (const rank of indexed.values()) {
+  let file: IndexedFile | undefined
+  for (const rank of index.files()) {
     if (Math.floor(rank.rank / src.stageDevices) !== stage) continue
     if (!file || rank.rank > file.rank) file = rank
   }
-  if (file) return fileOrder(file)
+  if (file) return fileOrder(file, index)
   return modelOrder.filter((name) => src.byName.get(name)?.some((l) => l.stage === stage))
 }
 
 /** The order `load_checkpoint` (record order) or `safetensors.numpy.load_file` (data offsets) yields names in. */
-function fileOrder(file: IndexedRank): string[] {
-  const entries = [...file.tensors.values()]
+function fileOrder(file: IndexedFile, index: SourceIndex): string[] {
+  const list = file.records
+  const order = Array.from(list.names, (_, i) => i)
   if (file.format === 'safetensors') {
-    const start = (t: (typeof entries)[number]) => t.chunks[0]?.offset ?? 0
-    entries.sort((a, b) => start(a) - start(b) || a.byteLength - b.byteLength)
+    const start = (i: number) =>
+      list.chunkStart[i + 1]! > list.chunkStart[i]! ? file.offsets[list.chunkStart[i]!]! : 0
+    order.sort((a, b) => start(a) - start(b) || list.byteLengths[a]! - list.byteLengths[b]!)
   }
-  return entries.map((t) => t.name)
+  return order.map((i) => index.names[list.names[i]!]!)
 }

@@ -1,8 +1,10 @@
 import { intersectBoxes, type Box } from '../layout/box'
 import { ShardGeometry } from '../layout/shard-geometry'
-import { replicatedLayout, toShardLayout, type ShardLayout } from '../layout/shard-layout'
-import type { ParamLayout } from '../model/strategy-set'
-import { layoutInStage, rankCount, stageOfRank, whereOf, type StrategySide } from './strategy-side'
+import { dtypeByName } from '../formats/dtypes'
+import type { CopyEntry, RecipeEntry, ReshardEntry, StageRecipe } from './plan-types'
+import { rankCount, type StrategySide } from './strategy-side'
+
+export type { CopyReason } from './plan-types'
 
 /** One source slice that contributes to a destination slice. */
 export interface SourcePiece {
@@ -14,146 +16,149 @@ export interface SourcePiece {
   part: Box
 }
 
-export type CopyReason = 'not-in-source-strategy' | 'not-in-destination-strategy' | 'not-in-any-strategy'
-
-export type SelectedParam =
-  | {
-      name: string
-      action: 'reshard'
-      /** Source pipeline stage read from (a tied parameter lives in several). */
-      sourceStage: number
-      sourceLayout: ShardLayout
-      destinationLayout: ShardLayout
-      fullShape: number[]
-      destinationBox: Box
-      pieces: SourcePiece[]
-    }
-  | { name: string; action: 'copy'; rank: number; reason: CopyReason }
-
-export interface DestinationSelection {
-  rank: number
-  stage: number
-  local: number
-  params: SelectedParam[]
-  /** Every source rank read from, ascending; nothing else. */
-  sourceRanks: number[]
-}
-
-export interface ParamToPlace {
-  name: string
-  /** Full shape if known (real checkpoints) — otherwise a shape every split of both layouts divides. */
-  fullShape: number[]
-}
-
-export interface SelectionOptions {
-  /** Whether a source rank's file holds a parameter; strategies alone cannot tell, so they assume yes. */
-  holds?: (globalRank: number, name: string) => boolean
+/** A layout class at one destination local rank: its slice, and per source stage the pieces that fill it. */
+export interface ClassAtRank {
+  destinationBox: Box
+  candidates: SourcePiece[][]
 }
 
 /**
- * Decides, for one destination rank, where every parameter's bytes come from (spec §4.13): resharded
- * parameters take one replica of each source slice that overlaps the destination slice, replicas chosen near
- * the anchor `local mod source devices` so one destination needs few source files and destinations spread over
- * replicas; parameters a strategy does not list are copied whole from the matching source rank, as MindSpore
- * does.
+ * The geometry of a stage recipe's layout classes, validated once, and their pieces at one destination local
+ * rank. The overlapping source slices are found per dimension from the destination slice
+ * (`ShardGeometry.slicesOverlapping`): the cost is the pieces, not the source stage's devices.
  */
-export function selectSources(
-  src: StrategySide,
-  dst: StrategySide,
-  globalRank: number,
-  params: ParamToPlace[],
-  options: SelectionOptions = {}
-): DestinationSelection {
-  const { stage, local } = stageOfRank(dst, globalRank)
-  const anchor = local % src.stageDevices
-  const chosen = new Set<number>()
-  const reshards: { param: ParamToPlace; destination: ParamLayout | undefined }[] = []
-  const copies: { name: string; reason: CopyReason }[] = []
+export class RecipeLayouts {
+  /** The recipe's entries grouped once per stage, so that each rank costs its classes, not its parameters. */
+  readonly groups: RecipeGroups
+  private readonly geometries: ({ destination: ShardGeometry; sources: ShardGeometry[] } | undefined)[]
 
-  for (const param of params) {
-    const dstLayouts = dst.byName.get(param.name)
-    const srcLayouts = src.byName.get(param.name)
-    if (dst.set) {
-      if (dstLayouts) {
-        const destination = layoutInStage(dst, param.name, stage)
-        if (!destination) continue
-        if (src.set && !srcLayouts) copies.push({ name: param.name, reason: 'not-in-source-strategy' })
-        else reshards.push({ param, destination })
-      } else if (srcLayouts) {
-        // A pipelined destination gives no stage for it; a single-stage one gets the source rank's copy.
-        if (dst.stageCount === 1) copies.push({ name: param.name, reason: 'not-in-destination-strategy' })
-      } else copies.push({ name: param.name, reason: 'not-in-any-strategy' })
-    } else if (srcLayouts || !src.set) reshards.push({ param, destination: undefined })
-    else copies.push({ name: param.name, reason: 'not-in-any-strategy' })
+  constructor(readonly recipe: StageRecipe) {
+    this.geometries = new Array(recipe.classes.length)
+    this.groups = groupsOf(recipe)
   }
 
-  const candidatesOf = (item: (typeof reshards)[number]) =>
-    sourceCandidates(src, dst, item.param, item.destination, local, anchor)
-  const resolved = reshards.map((item) => ({ item, candidates: candidatesOf(item) }))
-  // Parameters with one possible source stage fix the rank set first; tied parameters then join it if they can.
-  resolved.sort((a, b) => Number(a.candidates.length > 1) - Number(b.candidates.length > 1))
-  const selected: SelectedParam[] = []
-  for (const { candidates } of resolved) {
-    const best = candidates.reduce((a, b) =>
-      newRanks(b.pieces, chosen) < newRanks(a.pieces, chosen) ? b : a
-    )
-    for (const piece of best.pieces) chosen.add(piece.rank)
-    selected.push(best)
+  /** The classes' pieces for destination local rank `local`, computed as asked and kept for this rank. */
+  at(local: number): (cls: number) => ClassAtRank {
+    const anchor = local % this.recipe.sourceStageDevices
+    const known = new Map<number, ClassAtRank>()
+    return (cls) => {
+      let found = known.get(cls)
+      if (!found) {
+        found = this.place(cls, local, anchor)
+        known.set(cls, found)
+      }
+      return found
+    }
   }
-  for (const copy of copies) {
-    const rank = copySource(src, copy.name, anchor, chosen, options.holds)
-    chosen.add(rank)
-    selected.push({ name: copy.name, action: 'copy', rank, reason: copy.reason })
+
+  private place(cls: number, local: number, anchor: number): ClassAtRank {
+    const c = this.recipe.classes[cls]!
+    const g = (this.geometries[cls] ??= {
+      destination: new ShardGeometry(c.destination, c.fullShape),
+      sources: c.sources.map((s) => new ShardGeometry(s.layout, c.fullShape))
+    })
+    const destinationBox = g.destination.boxOf(local)
+    const candidates = c.sources.map(({ stage }, i) => {
+      const geometry = g.sources[i]!
+      return geometry.slicesOverlapping(destinationBox).map((slice): SourcePiece => {
+        const rank = geometry.replicaNear(slice.rank, anchor)
+        return {
+          rank: stage * this.recipe.sourceStageDevices + rank,
+          sourceBox: geometry.boxOf(rank),
+          part: intersectBoxes(slice.box, destinationBox)!
+        }
+      })
+    })
+    return { destinationBox, candidates }
   }
-  const order = new Map(params.map((p, i) => [p.name, i]))
-  selected.sort((a, b) => order.get(a.name)! - order.get(b.name)!)
-  return { rank: globalRank, stage, local, params: selected, sourceRanks: [...chosen].sort((a, b) => a - b) }
 }
 
-type Reshard = Extract<SelectedParam, { action: 'reshard' }>
+export interface RankSelection {
+  /** Every source rank read from, ascending; nothing else. */
+  sourceRanks: number[]
+  /** Per tied entry (in recipe order), the index of the class source chosen. */
+  tied: number[]
+  /** Per copy entry (in recipe order), the source rank. */
+  copyRanks: number[]
+}
 
-function sourceCandidates(
+/** A resharded parameter whose source strategy places it in several stages (a tied embedding). */
+export const isTied = (recipe: StageRecipe, entry: RecipeEntry): boolean =>
+  'class' in entry && recipe.classes[entry.class]!.sources.length > 1
+
+/**
+ * Decides, for one destination rank, where every parameter's bytes come from (spec §4.13): one replica of each
+ * source slice that overlaps the destination slice, replicas chosen near the anchor `local mod source devices` so
+ * one destination needs few source files and destinations spread over replicas. Parameters with one possible
+ * source stage fix the rank set first (per layout class, not per parameter); tied parameters then join it where
+ * they add fewest ranks; copies prefer a rank already read, as MindSpore copies from local rank `t mod N_src`.
+ * `holds` says whether a source rank's file holds a parameter; strategies alone cannot tell, so by default yes.
+ */
+export function selectRank(
+  layouts: RecipeLayouts,
   src: StrategySide,
-  dst: StrategySide,
-  param: ParamToPlace,
-  destination: ParamLayout | undefined,
   local: number,
-  anchor: number
-): Reshard[] {
-  const ndim = param.fullShape.length
-  const destinationLayout = destination
-    ? toShardLayout(destination, ndim, { param: param.name, where: whereOf(dst) })
-    : replicatedLayout(ndim)
-  const destinationBox = geometryOf(destinationLayout, param.fullShape, param.name).boxOf(local)
-  const layouts: (ParamLayout | undefined)[] = src.set ? src.byName.get(param.name)! : [undefined]
-  return layouts.map((layout) => {
-    const sourceLayout = layout
-      ? toShardLayout(layout, ndim, { param: param.name, where: whereOf(src) })
-      : replicatedLayout(ndim)
-    const sourceStage = layout?.stage ?? 0
-    const geometry = geometryOf(sourceLayout, param.fullShape, param.name)
-    const pieces: SourcePiece[] = []
-    for (const slice of distinctSlices(geometry)) {
-      const part = intersectBoxes(slice.box, destinationBox)
-      if (!part) continue
-      const rank = geometry.replicaNear(slice.rank, anchor)
-      pieces.push({ rank: sourceStage * src.stageDevices + rank, sourceBox: geometry.boxOf(rank), part })
+  holds: (globalRank: number, name: string) => boolean = () => true
+): RankSelection {
+  const { single, tied: tiedEntries, copies } = layouts.groups
+  const at = layouts.at(local)
+  const anchor = local % src.stageDevices
+  const chosen = new Set<number>()
+  for (const cls of single.keys()) for (const piece of at(cls).candidates[0]!) chosen.add(piece.rank)
+
+  const tied = new Array<number>(tiedEntries.length)
+  for (const { entry, slot } of tiedEntries) {
+    const candidates = at(entry.class).candidates
+    let best = 0
+    for (let i = 1; i < candidates.length; i++)
+      if (newRanks(candidates[i]!, chosen) < newRanks(candidates[best]!, chosen)) best = i
+    for (const piece of candidates[best]!) chosen.add(piece.rank)
+    tied[slot] = best
+  }
+
+  const copyRanks = new Array<number>(copies.length)
+  for (const { entry, slot } of copies) {
+    const rank = copySource(src, entry.name, anchor, chosen, holds)
+    chosen.add(rank)
+    copyRanks[slot] = rank
+  }
+  return { sourceRanks: [...chosen].sort((a, b) => a - b), tied, copyRanks }
+}
+
+/** A stage recipe's entries as selection and outlines visit them. */
+export interface RecipeGroups {
+  /** Classes with one source stage, with the element bytes and count of their parameters (summed). */
+  single: Map<number, { bytes: number; count: number }>
+  /** Tied entries in model order, each with its slot (its position among tied entries in recipe order). */
+  tied: { entry: ReshardEntry; slot: number }[]
+  /** Copies in model order, each with its slot (its position among copies in recipe order). */
+  copies: { entry: CopyEntry; slot: number }[]
+}
+
+function groupsOf(recipe: StageRecipe): RecipeGroups {
+  const single = new Map<number, { bytes: number; count: number }>()
+  const tied: RecipeGroups['tied'] = []
+  const copies: RecipeGroups['copies'] = []
+  for (const entry of recipe.entries) {
+    if ('copy' in entry) copies.push({ entry, slot: copies.length })
+    else if (isTied(recipe, entry)) tied.push({ entry, slot: tied.length })
+    else {
+      const sum = single.get(entry.class) ?? { bytes: 0, count: 0 }
+      sum.bytes += dtypeByName(entry.dtype)?.bytes ?? 0
+      sum.count++
+      single.set(entry.class, sum)
     }
-    return {
-      name: param.name,
-      action: 'reshard',
-      sourceStage,
-      sourceLayout,
-      destinationLayout,
-      fullShape: param.fullShape,
-      destinationBox,
-      pieces
-    }
-  })
+  }
+  const byModel = (a: { entry: RecipeEntry }, b: { entry: RecipeEntry }) => a.entry.model - b.entry.model
+  tied.sort(byModel)
+  copies.sort(byModel)
+  return { single, tied, copies }
 }
 
 function newRanks(pieces: SourcePiece[], chosen: Set<number>): number {
-  return new Set(pieces.map((p) => p.rank).filter((r) => !chosen.has(r))).size
+  const fresh = new Set<number>()
+  for (const p of pieces) if (!chosen.has(p.rank)) fresh.add(p.rank)
+  return fresh.size
 }
 
 /** MindSpore copies unlisted parameters from local rank `t mod N_src`; prefer a rank already being read. */
@@ -162,40 +167,16 @@ function copySource(
   name: string,
   anchor: number,
   chosen: Set<number>,
-  holds: SelectionOptions['holds'] = () => true
+  holds: (globalRank: number, name: string) => boolean
 ): number {
   const stages =
     src.byName.get(name)?.map((l) => l.stage) ?? Array.from({ length: src.stageCount }, (_, s) => s)
   const anchors = stages.map((s) => s * src.stageDevices + anchor)
-  const all = Array.from({ length: rankCount(src) }, (_, r) => r)
-  return (
+  const found =
     anchors.find((r) => chosen.has(r) && holds(r, name)) ??
     [...chosen].sort((a, b) => a - b).find((r) => holds(r, name)) ??
-    anchors.find((r) => holds(r, name)) ??
-    all.find((r) => holds(r, name)) ??
-    anchors[0]!
-  )
-}
-
-const geometryCache = new Map<string, ShardGeometry>()
-const slicesCache = new WeakMap<ShardGeometry, { rank: number; box: Box }[]>()
-
-function geometryOf(layout: ShardLayout, fullShape: number[], param: string): ShardGeometry {
-  const key = `${JSON.stringify(layout)}|${fullShape.join(',')}`
-  let geometry = geometryCache.get(key)
-  if (!geometry) {
-    geometry = new ShardGeometry(layout, fullShape, param)
-    if (geometryCache.size > 4096) geometryCache.clear()
-    geometryCache.set(key, geometry)
-  }
-  return geometry
-}
-
-function distinctSlices(geometry: ShardGeometry): { rank: number; box: Box }[] {
-  let slices = slicesCache.get(geometry)
-  if (!slices) {
-    slices = geometry.distinctSlices()
-    slicesCache.set(geometry, slices)
-  }
-  return slices
+    anchors.find((r) => holds(r, name))
+  if (found !== undefined) return found
+  for (let r = 0; r < rankCount(src); r++) if (holds(r, name)) return r
+  return anchors[0]!
 }

@@ -20,7 +20,7 @@ import {
 import { ShardscopeError } from '../../engine/errors'
 import type { CheckpointOpenOptions } from '../../engine/formats/checkpoint-file'
 import { readStrategyInput } from '../../engine/formats/strategy/strategy-file'
-import { planTransform } from '../../engine/plan/plan-transform'
+import { planConversion } from '../../engine/plan/plan-transform'
 import type { Problem } from '../../engine/plan/plan-types'
 import { describeSide, rankCount } from '../../engine/plan/strategy-side'
 import { readClusterLayout } from '../cluster/cluster-files'
@@ -71,7 +71,7 @@ export async function prepareLaunch(
     )
   } else assignment = { basis: 'balanced', count: workers, shares: [] }
   if (planned) {
-    const plan = await planTransform({
+    const plan = await planConversion({
       sourceFolder: spec.src,
       destinationFolder: spec.dst,
       checkDestination: false,

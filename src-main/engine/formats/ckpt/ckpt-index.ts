@@ -4,6 +4,8 @@ import { WindowReader } from '../../io/window-reader'
 import { dtypeByName } from '../dtypes'
 import { elementCount, type TensorEntry } from '../tensor-entry'
 import { cipherModeOfMagic } from './cipher-modes'
+import { canonicalRecord } from './ckpt-fast-record'
+import { headerText, type HeaderNames } from './header-text'
 import { RecordScanner, type RecordValue } from './ckpt-record-scanner'
 import { findCrcTrailer, verifyCrcTrailer, type CrcTrailer } from './crc-trailer'
 
@@ -75,8 +77,10 @@ export async function indexCkpt(source: ByteSource, options: CkptIndexOptions = 
   const byName = new Map<string, CkptTensor>()
   const warnings: string[] = []
   let current: CkptTensor | undefined
+  const names = headerText.sequence()
   for (let pos = 0; pos < end;) {
-    const record = await scanner.record(pos)
+    const record =
+      canonicalInWindow(reader, pos, end, names) ?? (await recordAfterMiss(reader, scanner, pos, end, names))
     pos = record.next
     if (!record.value) continue
     const value = record.value
@@ -105,9 +109,40 @@ export async function indexCkpt(source: ByteSource, options: CkptIndexOptions = 
     byName.set(value.name, current)
   }
   if (current) finishTensor(current, source.name)
+  names.finish()
   const result: CkptIndex = { file: source.name, size: source.size, tensors: [...byName.values()], warnings }
   if (crc) result.crc = crc
   return result
+}
+
+// A record header longer than this (a very long name, hundreds of dims) goes the careful way.
+const FAST_HEADER_BYTES = 4096
+
+/** The record at `pos` if it has MindSpore's usual layout and its header is already in the reader's window. */
+function canonicalInWindow(reader: WindowReader, pos: number, end: number, names: HeaderNames) {
+  const at = reader.locate(pos)
+  return at < 0 ? undefined : canonicalRecord(reader.buffered, at, reader.bufferedEnd, pos, end, names)
+}
+
+/**
+ * The record at `pos` when the window could not serve it: moved to `pos` if the header ran past its end, then
+ * parsed again; any other record goes through the careful scanner.
+ */
+async function recordAfterMiss(
+  reader: WindowReader,
+  scanner: RecordScanner,
+  pos: number,
+  end: number,
+  names: HeaderNames
+) {
+  const wanted = Math.min(FAST_HEADER_BYTES, reader.source.size - pos)
+  const at = reader.locate(pos)
+  if (at < 0 || reader.bufferedEnd - at < wanted) {
+    await reader.view(pos, wanted)
+    const moved = canonicalInWindow(reader, pos, end, names)
+    if (moved) return moved
+  }
+  return scanner.record(pos)
 }
 
 /**
