@@ -98,7 +98,7 @@ describe(`this machine's NPUs in probe, from its driver${SKIP_NOTE}`, () => {
       const local = await probeCluster(model, profile, { local: { libraryPath: library } })
       expect(local.probes).toHaveLength(1)
       expect(local.probes[0]).toMatchObject({ server: '127.0.0.1', status: 'ok', via: 'local' })
-      expect(local.probes[0]!.npus).toHaveLength(8)
+      expect((local.probes[0] as { npus?: unknown[] }).npus).toHaveLength(8)
       expect(local.local?.status).toBe('ok')
 
       // Not asked: the same server over SSH, where nothing listens.
