@@ -8,6 +8,16 @@ import { openByPath, paramRow, screenshotBothThemes, showView, useApp } from './
 const app = useApp('sample=0')
 const DEVICES = 1 << 17
 
+/** The page's canvas, as the evaluate callback (run in Chromium) uses it. */
+interface Canvas {
+  width: number
+  clientWidth: number
+  dataset: Record<string, string | undefined>
+  getContext(
+    kind: '2d'
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null
+}
+
 /** 32 × 64 × 64 devices; the weight is split 64 ways on each dim (4,096 slices), each held by 32 ranks. */
 function writeStrategy(path: string): void {
   writeFileSync(
@@ -32,7 +42,8 @@ function writeStrategy(path: string): void {
 /** The canvas colour of a local rank's cell, read back from the page. */
 async function cellColor(x: number, y: number): Promise<number[]> {
   return app.page.getByTestId('device-canvas').evaluate(
-    (canvas: HTMLCanvasElement, [cx, cy]) => {
+    (element, [cx, cy]) => {
+      const canvas = element as unknown as Canvas
       const ratio = canvas.width / canvas.clientWidth
       const cell = Number(canvas.dataset.cell)
       const data = canvas

@@ -7,6 +7,8 @@ import { screenshot, showView, useApp } from './app-steps'
 // Issue 9 at scale: a 1024 → 256 plan's table of outputs draws only the rows in view and finds, by rank or by
 // the source ranks they read, the outputs the user asks about.
 const app = useApp('sample=0')
+// Used only inside page.evaluate callbacks, which run in Chromium.
+declare const document: { activeElement: unknown }
 
 const PARAMS = [0, 1].map((i) => ({
   name: `layers.${i}.weight`,

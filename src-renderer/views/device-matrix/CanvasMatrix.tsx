@@ -1,23 +1,10 @@
 import { useMemo } from 'react'
-import type { ShardLayout } from '../../../src-main/engine/layout/shard-layout'
 import { axisLabel } from '../../viz/layout/describe-layout'
-import type { StageGeometry } from '../../viz/layout/use-param-geometry'
 import { canvasCellSize, indexCells } from './canvas-grid'
 import { CanvasStage } from './CanvasStage'
+import type { MatrixDrawingProps } from './MatrixDrawing'
 
-interface CanvasMatrixProps {
-  width: number
-  devMatrix: readonly number[]
-  layout: ShardLayout
-  stageCount: number
-  stageDevices: number
-  stageGeometries: StageGeometry[]
-  colorIndex: Map<string, number>
-  pointedKey?: string
-  selectedRank?: number
-  onPoint(rank: number | undefined): void
-  onSelect(rank: number): void
-}
+type CanvasMatrixProps = Omit<MatrixDrawingProps, 'svgRef' | 'describeRank'>
 
 /**
  * The device matrix of a large cluster, each stage on a canvas: tiles over the leading axes, each tile folded

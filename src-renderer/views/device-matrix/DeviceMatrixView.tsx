@@ -55,6 +55,22 @@ export function DeviceMatrixView() {
   const main = stageGeometries[0]!
   const stageDevices = stageDevicesOf(strategy.stageDevices, row)
   const onCanvas = drawsOnCanvas(stageCount, stageDevices)
+  // What either drawing shows: the SVG grid for a few thousand devices, the canvas beyond.
+  const drawn = main.result.ok
+    ? {
+        width,
+        devMatrix: row.devMatrix,
+        layout: main.result.layout,
+        stageCount,
+        stageDevices,
+        stageGeometries,
+        colorIndex: holders.colorIndex,
+        pointedKey,
+        selectedRank,
+        onPoint: setHovered,
+        onSelect: selectRank
+      }
+    : undefined
   // The count of slices leads in bold; how they come about follows in plain text.
   const [headline, ...details] = holders.summary.split('; ')
   const subtitle = (
@@ -113,35 +129,9 @@ export function DeviceMatrixView() {
           </p>
           <div className="device-scroll">
             {onCanvas ? (
-              <CanvasMatrix
-                width={width}
-                devMatrix={row.devMatrix}
-                layout={main.result.layout}
-                stageCount={stageCount}
-                stageDevices={stageDevices}
-                stageGeometries={stageGeometries}
-                colorIndex={holders.colorIndex}
-                pointedKey={pointedKey}
-                selectedRank={selectedRank}
-                onPoint={setHovered}
-                onSelect={selectRank}
-              />
+              <CanvasMatrix {...drawn!} />
             ) : (
-              <MatrixDrawing
-                svgRef={svgRef}
-                width={width}
-                devMatrix={row.devMatrix}
-                layout={main.result.layout}
-                stageCount={stageCount}
-                stageDevices={stageDevices}
-                stageGeometries={stageGeometries}
-                colorIndex={holders.colorIndex}
-                pointedKey={pointedKey}
-                selectedRank={selectedRank}
-                onPoint={setHovered}
-                onSelect={selectRank}
-                describeRank={holders.describe}
-              />
+              <MatrixDrawing {...drawn!} svgRef={svgRef} describeRank={holders.describe} />
             )}
           </div>
           <DeviceLegend slices={holders.legend} />

@@ -8,7 +8,7 @@ import { StageGrid } from './StageGrid'
 
 const AXIS_LINE = 18
 
-interface MatrixDrawingProps {
+export interface MatrixDrawingProps {
   svgRef: RefObject<SVGSVGElement | null>
   width: number
   devMatrix: readonly number[]
