@@ -2,7 +2,11 @@ import type { HostedRequest } from './host-protocol'
 
 /** What a request was doing, as the end of "The engine process stopped while …". */
 export function describeTask(name: HostedRequest, params: unknown): string {
-  const p = params as { path?: string; source?: { folder?: string } }
+  const p = params as {
+    path?: string
+    source?: { folder?: string }
+    request?: { destination?: { folder?: string } }
+  }
   switch (name) {
     case 'path.open':
       return `reading ${p.path}`
@@ -26,5 +30,10 @@ export function describeTask(name: HostedRequest, params: unknown): string {
     case 'folder.verify':
     case 'verify.cancel':
       return `verifying ${p.path ?? 'an output folder'}`
+    case 'clusterRun.launch':
+      return `preparing the cluster run into ${p.request?.destination?.folder}`
+    case 'clusterRun.progress':
+    case 'clusterRun.cancel':
+      return 'following a cluster run'
   }
 }

@@ -1,4 +1,5 @@
 import type { AppEvent } from '../../api/contract'
+import { ClusterRunService } from '../cluster-run/cluster-run-service'
 import { describeFolder } from '../describe-folder'
 import { describeStrategy } from '../describe-strategy'
 import { describeRankTable } from '../inspect'
@@ -18,6 +19,7 @@ export function hostHandlers(
   const plans = new PlanStore(config.planMemoryMb)
   const jobs = new JobRunner(emit)
   const verifications = new VerifyRunner(emit)
+  const clusterRuns = new ClusterRunService()
   return {
     'path.open': ({ path }) => openPath(path),
     'path.list': ({ path }) => listDirectory(path),
@@ -38,6 +40,9 @@ export function hostHandlers(
     },
     'job.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'folder.verify': ({ path }) => verifications.start(path),
-    'verify.cancel': async ({ verifyId }) => ({ cancelled: verifications.cancel(verifyId) })
+    'verify.cancel': async ({ verifyId }) => ({ cancelled: verifications.cancel(verifyId) }),
+    'clusterRun.launch': (request) => clusterRuns.launch(request),
+    'clusterRun.progress': ({ runId }) => clusterRuns.progress(runId),
+    'clusterRun.cancel': ({ runId }) => clusterRuns.cancel(runId)
   }
 }
