@@ -115,7 +115,7 @@ describe.skipIf(!hasMpirun)('Run on the cluster, as the app starts it', () => {
     expect(states.filter((s) => s !== 'complete' && s !== 'cancelled')).toEqual([])
     expect(states).toContain('cancelled')
     for (const w of stopped.workers.filter((x) => x.state === 'cancelled'))
-      expect(w.message).toMatch(/cancelled .* a re-run resumes from them/)
+      expect(w.message).toMatch(/^Worker [01]\/2 was cancelled; .* running it again resumes from them\.$/)
     expect((await cli('verify', out)).code).not.toBe(0)
 
     const again = await service.launch(request)
