@@ -80,6 +80,14 @@ describe.skipIf(!hasMpirun)('Run on the cluster, as the app starts it', () => {
     expect(await oracleDifferences(CASE, out)).toEqual(noDifferences(CASE))
     const verify = await cli('verify', out)
     expect(verify.code, verify.stdout).toBe(0)
+    // The same progress files, read by the CLI (for runs started by sbatch or kubectl).
+    const status = await cli('launch', '--status', '--dst', out)
+    expect(status.code, status.stderr).toBe(0)
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `^2 of 2 workers have progress files in ${out}; all complete .*\\n  worker 0/2 on .*: complete — ranks 0, 2 — .*\\n  worker 1/2 on .*: complete — ranks 1, 3 — `
+      )
+    )
   })
 
   it('cancels a running mpirun: workers stop and say so; launching again resumes to the same outputs', async () => {
@@ -117,6 +125,10 @@ describe.skipIf(!hasMpirun)('Run on the cluster, as the app starts it', () => {
     for (const w of stopped.workers.filter((x) => x.state === 'cancelled'))
       expect(w.message).toMatch(/^Worker [01]\/2 was cancelled; .* running it again resumes from them\.$/)
     expect((await cli('verify', out)).code).not.toBe(0)
+    const status = await cli('launch', '--status', '--dst', out, '--json')
+    expect(status.code).toBe(1)
+    expect(JSON.parse(status.stdout)).toMatchObject({ workers: 2, complete: false })
+    expect(JSON.parse(status.stdout).progress.map((w: { state: string }) => w.state)).toEqual(states)
 
     const again = await service.launch(request)
     const resumed = await untilProgress(service, again.runId, exited, 'the resumed run to end')
@@ -165,5 +177,10 @@ describe.skipIf(!hasMpirun)('Run on the cluster, as the app starts it', () => {
       'either a volume claim or a host path'
     )
     await expect(service.progress('nope')).rejects.toThrow('No cluster run nope')
+    const none = await cli('launch', '--status', '--dst', join(root, 'out'))
+    expect([none.code, none.stdout]).toEqual([
+      1,
+      `No worker has written a progress file in ${join(root, 'out')} yet.\n`
+    ])
   })
 })

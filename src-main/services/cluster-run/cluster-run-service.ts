@@ -38,6 +38,11 @@ interface LiveRun {
 export class ClusterRunService {
   private readonly runs = new Map<string, LiveRun>()
 
+  constructor() {
+    // The engine process ends when the app closes: a launcher it started must not run on unseen.
+    process.once('exit', () => this.cancelAll())
+  }
+
   async launch(request: ClusterRunRequest): Promise<ClusterRunLaunched> {
     const destination = resolve(request.request.destination.folder)
     for (const run of this.runs.values())
