@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cli } from '../helpers/cli'
@@ -10,6 +12,30 @@ import { screenshotBothThemes, showView, useApp } from './app-steps'
 const app = useApp('sample=0')
 const hasMpirun = spawnSync('mpirun', ['--version'], { stdio: 'ignore' }).status === 0
 let root: string
+
+declare const axe: {
+  run(
+    context: unknown,
+    options: unknown
+  ): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>
+}
+const AXE = readFileSync(createRequire(__filename).resolve('axe-core/axe.min.js'), 'utf8')
+
+/** axe-core's findings inside the "Run on the cluster" panel, in one theme. */
+async function panelViolations(theme: 'light' | 'dark'): Promise<string[]> {
+  const { page } = app
+  await page.emulateMedia({ colorScheme: theme })
+  await page.waitForTimeout(150)
+  // Evaluated through the debugging protocol, which the page's Content-Security-Policy does not govern.
+  await page.evaluate(AXE)
+  const result = await page.evaluate(() =>
+    axe.run('[data-testid="cluster-run"]', { resultTypes: ['violations'] })
+  )
+  await page.emulateMedia({ colorScheme: 'light' })
+  return result.violations.map(
+    (v) => `${v.id} (${theme}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
+  )
+}
 
 describe.skipIf(!hasMpirun)('Run on the cluster', () => {
   it('starts mpirun with two workers and shows each worker complete; the outputs verify', async () => {
@@ -52,6 +78,7 @@ describe.skipIf(!hasMpirun)('Run on the cluster', () => {
     expect(verify.stdout).toContain('Workers: 2 of 2 shares')
     await panel.scrollIntoViewIfNeeded()
     await screenshotBothThemes(page, 'cr1-cluster-run-mpirun-complete')
+    expect([...(await panelViolations('light')), ...(await panelViolations('dark'))]).toEqual([])
     expect(app.errors).toEqual([])
   })
 

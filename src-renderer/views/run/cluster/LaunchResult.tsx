@@ -31,7 +31,10 @@ export function LaunchResult({
           <summary className="mono" data-testid="launch-file">
             {file.path}
           </summary>
-          <pre className="mono">{file.content}</pre>
+          {/* Scrolls when long: focusable, so it can be scrolled with the keyboard. */}
+          <pre className="mono" tabIndex={0} aria-label={`Contents of ${file.path}`}>
+            {file.content}
+          </pre>
         </details>
       ))}
       {launcher && (
@@ -51,7 +54,7 @@ export function LaunchResult({
       {launcher && launcher.output.trim() && (
         <details className="launch-file">
           <summary>Launcher output</summary>
-          <pre className="mono" data-testid="launcher-output">
+          <pre className="mono" data-testid="launcher-output" tabIndex={0} aria-label="Launcher output">
             {launcher.output}
           </pre>
         </details>
