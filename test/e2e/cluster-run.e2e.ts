@@ -111,4 +111,56 @@ describe.skipIf(!hasMpirun)('Run on the cluster', () => {
       .toContain('params.k8s.mountPath must be an absolute path')
     expect(app.errors).toEqual([])
   })
+
+  it('cancels the running workers from the view, then starts again and resumes to complete outputs', async () => {
+    const { page } = app
+    const big = join(app.scratch, 'big')
+    const { args } = await writeSyntheticConversion(big, 32, 2048)
+    const flag = (name: string) => args[args.indexOf(name) + 1]!
+    const out = join(big, 'out')
+    await showView(page, 'Transform planner')
+    await page.getByLabel('Checkpoint folder', { exact: true }).fill(flag('--src'))
+    await page.getByLabel('Source strategy', { exact: true }).fill(flag('--src-strategy'))
+    await page.getByLabel('Destination strategy', { exact: true }).fill(flag('--dst-strategy'))
+    await page.getByLabel('Destination folder', { exact: true }).fill(out)
+    await page.getByLabel('Ranks in parallel').fill('1')
+    await page.getByRole('button', { name: 'Plan', exact: true }).click()
+    await expect.poll(() => page.getByTestId('plan-rank').count(), { timeout: 90_000 }).toBe(8)
+
+    await showView(page, 'Run')
+    const panel = page.getByTestId('cluster-run')
+    await panel.getByLabel('mpirun').check()
+    await panel.getByLabel('Workers', { exact: true }).fill('2')
+    await panel.getByRole('button', { name: 'Write and start' }).click()
+    // The launch folder typed for the previous plan's destination does not carry over to this one.
+    await expect
+      .poll(() => panel.getByTestId('launch-file').allInnerTexts(), { timeout: 90_000 })
+      .toEqual([join(big, 'shardscope-launch-out', 'mpirun.sh')])
+    const running = panel.locator('[data-testid="worker-row"][data-state="running"]')
+    await expect.poll(() => running.count(), { timeout: 120_000, interval: 50 }).toBeGreaterThan(0)
+    await panel.getByRole('button', { name: 'Cancel the cluster run' }).click()
+    await expect
+      .poll(() => panel.getByTestId('launcher-state').getAttribute('data-state'), { timeout: 60_000 })
+      .toBe('exited')
+    expect(await panel.getByTestId('launcher-state').innerText()).toMatch(
+      /^The launcher ended with exit code \d+: finished outputs are kept, and starting again resumes from them\.$/
+    )
+    await expect
+      .poll(() => panel.locator('[data-testid="worker-row"][data-state="cancelled"]').count(), {
+        timeout: 30_000
+      })
+      .toBeGreaterThan(0)
+    expect((await cli('verify', out)).code).not.toBe(0)
+    await panel.getByTestId('launcher-state').scrollIntoViewIfNeeded()
+    await screenshotBothThemes(page, 'cr3-cluster-run-cancelled')
+
+    await panel.getByRole('button', { name: 'Start again (resumes)' }).click()
+    const complete = panel.locator('[data-testid="worker-row"][data-state="complete"]')
+    await expect.poll(() => complete.count(), { timeout: 180_000 }).toBe(2)
+    await expect
+      .poll(() => panel.getByTestId('launcher-state').innerText(), { timeout: 60_000 })
+      .toBe('The launcher ended without error.')
+    expect((await cli('verify', out)).code).toBe(0)
+    expect(app.errors).toEqual([])
+  })
 })

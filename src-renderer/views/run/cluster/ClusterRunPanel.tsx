@@ -34,16 +34,22 @@ export function ClusterRunPanel() {
   const { draft, setDraft: set } = run
   const launcher = draft.launcher
   if (!plan || !plannedRequest) return null
-  const outDir = draft.outDir ?? defaultOutDir(plannedRequest.destination.folder)
+  const destination = plannedRequest.destination.folder
+  // Launch files typed for another destination would mix two conversions' files in one folder.
+  const outDir = draft.outDir?.destination === destination ? draft.outDir.path : defaultOutDir(destination)
   const field = (key: Exclude<keyof Draft, 'launcher'>, label: string, placeholder = '') => (
     <label key={key}>
       <span>{label}</span>
       <input
         type="text"
         aria-label={label}
-        value={key === 'outDir' ? outDir : (draft[key] ?? '')}
+        value={key === 'outDir' ? outDir : draft[key]}
         placeholder={placeholder}
-        onChange={(e) => set({ [key]: e.target.value })}
+        onChange={(e) =>
+          set(
+            key === 'outDir' ? { outDir: { destination, path: e.target.value } } : { [key]: e.target.value }
+          )
+        }
       />
     </label>
   )

@@ -20,8 +20,8 @@ export interface ClusterRunDraft {
   claim: string
   hostPath: string
   mountPath: string
-  /** Unset: beside the destination. */
-  outDir?: string
+  /** The folder typed for one destination; for any other (a new plan), the default beside it. */
+  outDir?: { destination: string; path: string }
 }
 
 interface ClusterRunStore {
