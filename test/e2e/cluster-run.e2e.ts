@@ -150,6 +150,8 @@ describe.skipIf(!hasMpirun)('Run on the cluster', () => {
         timeout: 30_000
       })
       .toBeGreaterThan(0)
+    // mpirun has ended, so no worker is shown running, whatever its last progress file said.
+    expect(await panel.locator('[data-testid="worker-row"][data-state="running"]').count()).toBe(0)
     expect((await cli('verify', out)).code).not.toBe(0)
     await panel.getByTestId('launcher-state').scrollIntoViewIfNeeded()
     await screenshotBothThemes(page, 'cr3-cluster-run-cancelled')

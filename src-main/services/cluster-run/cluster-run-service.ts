@@ -93,12 +93,23 @@ export class ClusterRunService {
   async progress(runId: string): Promise<ClusterRunProgress> {
     const run = this.get(runId)
     const files = await readWorkerProgress(run.destination)
+    // mpirun ends only after its workers did: one whose file still says it runs was killed before it could
+    // write how it ended (mpirun follows SIGTERM with SIGKILL). sbatch ends once the job is queued.
+    const workersGone = run.launcher === 'mpirun' && !run.running && run.code !== undefined
     const workers: ClusterWorkerProgress[] = files
       .filter((f) => f.worker.count === run.workers)
       .map(({ format: _f, version: _v, pid: _p, worker, ...rest }) => ({
         index: worker.index,
         count: worker.count,
-        ...rest
+        ...rest,
+        ...(workersGone && (rest.state === 'running' || rest.state === 'planning')
+          ? {
+              state: 'failed' as const,
+              etaSeconds: undefined,
+              bytesPerSecond: 0,
+              message: `Worker ${worker.index}/${worker.count} was stopped when mpirun ended, before it could record how far it got; the outputs of its share that are complete are kept, and starting again resumes from them.`
+            }
+          : {})
       }))
     return {
       runId,
