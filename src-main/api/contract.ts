@@ -400,6 +400,65 @@ export interface ClusterPushResult {
   bytesSent: number
 }
 
+/** "Run on the cluster": the planned conversion as workers under a launcher (README, "Converting on the cluster"). */
+export interface ClusterRunRequest {
+  /** What the planner's plan was made from: every worker plans the same request and converts its share. */
+  request: PlanRequest
+  run?: { jobs?: number; fsync?: boolean }
+  launcher: 'mpirun' | 'slurm' | 'k8s'
+  workers: number
+  /** A rank table or hostfile: one worker per server, each writing the ranks its server loads. */
+  layout?: string
+  /** Cluster profile: SSH addresses of the servers (mpirun) and of the login node. */
+  profile?: string
+  /** Where the launch files are written. */
+  outDir: string
+  /** Start it (mpirun, sbatch); otherwise only write the files. */
+  start: boolean
+  /** Start it on this server of the profile over SSH instead of here. */
+  login?: string
+  /** mpirun without a rank table: `host:slots` entries; none runs every worker on this machine. */
+  hosts?: { host: string; slots: number }[]
+  slurm?: { partition?: string; time?: string; cpusPerTask?: number }
+  k8s?: { image: string; claim?: string; hostPath?: string; mountPath: string; cpu?: string; memory?: string }
+}
+
+export interface ClusterRunLaunched {
+  runId: string
+  destination: string
+  workers: number
+  basis: 'balanced' | 'rank-table'
+  shares: { index: number; ranks: number[]; server?: string }[]
+  files: { path: string; content: string }[]
+  howTo: string
+  started: boolean
+}
+
+export interface ClusterWorkerProgress {
+  index: number
+  count: number
+  server?: string
+  host: string
+  state: 'planning' | 'running' | 'complete' | 'failed' | 'cancelled'
+  ranks: number[]
+  ranksDone: number
+  ranksSkipped: number
+  bytesDone: number
+  bytesTotal: number
+  bytesPerSecond: number
+  etaSeconds?: number
+  message?: string
+  updatedAt: string
+}
+
+export interface ClusterRunProgress {
+  runId: string
+  /** Read from the workers' progress files in the destination (those this machine can see). */
+  workers: ClusterWorkerProgress[]
+  /** The launcher process Shardscope started: running, or its exit code and last output. */
+  launcher?: { state: 'running' | 'exited'; code?: number; output: string }
+}
+
 export interface Requests {
   'app.info': { params: Record<string, never>; result: AppInfo }
   'sample.open': { params: Record<string, never>; result: SampleWorkspace }
@@ -440,6 +499,9 @@ export interface Requests {
   'folder.verify': { params: { path: string }; result: { verifyId: string; total: number } }
   'verify.cancel': { params: { verifyId: string }; result: { cancelled: boolean } }
   'menu.set': { params: { commands: MenuCommand[] }; result: { installed: boolean } }
+  'clusterRun.launch': { params: ClusterRunRequest; result: ClusterRunLaunched }
+  'clusterRun.progress': { params: { runId: string }; result: ClusterRunProgress }
+  'clusterRun.cancel': { params: { runId: string }; result: { cancelled: boolean } }
 }
 
 export type RequestName = keyof Requests

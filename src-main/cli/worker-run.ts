@@ -134,7 +134,14 @@ export async function recordWorkerEnd(run: WorkerRun | undefined, err?: unknown)
   if (!run) return
   if (err === undefined) return run.progress.finish('complete')
   const cancelled = isShardscopeError(err) && err.code === 'CANCELLED'
-  await run.progress.finish(cancelled ? 'cancelled' : 'failed', (err as Error).message)
+  // The engine counts the outputs of the whole destination, which one worker does not know: say it per share.
+  const { index, count } = run.progress.share
+  await run.progress.finish(
+    cancelled ? 'cancelled' : 'failed',
+    cancelled
+      ? `Worker ${index}/${count} was cancelled; the outputs of its share that are complete are kept, and running it again resumes from them.`
+      : (err as Error).message
+  )
 }
 
 function thisHost(): HostIdentity {

@@ -206,6 +206,9 @@ export class AppService {
     'pair.match': (params) => this.reader.call('pair.match', params),
     'folder.verify': (params) => this.runner.call('folder.verify', params),
     'verify.cancel': (params) => this.runner.call('verify.cancel', params),
+    'clusterRun.launch': (params) => this.runner.call('clusterRun.launch', params),
+    'clusterRun.progress': (params) => this.runner.call('clusterRun.progress', params),
+    'clusterRun.cancel': (params) => this.runner.call('clusterRun.cancel', params),
     'menu.set': async ({ commands }) => {
       if (!this.shell.setMenu) return { installed: false }
       this.shell.setMenu(commands, (id) => this.emit({ type: 'menu.command', id }))

@@ -96,6 +96,62 @@ const base64: Check<string> = (value, at) => {
 
 const nothing = object<Record<string, never>>({})
 
+const planRequest = object({
+  source: object({ folder: absolutePath, strategy: optional(absolutePath) }),
+  destination: object({ folder: absolutePath, strategy: optional(absolutePath) }),
+  options: object({
+    format: oneOf('ckpt', 'safetensors'),
+    dtype: optional(string(32)),
+    exclude: optional(string(1000)),
+    crc: optional(boolean),
+    verifyCrc: optional(boolean),
+    prefix: optional(string(255)),
+    ranks: optional(array(integer(0, 1 << 20), 1 << 16)),
+    decryption: optional(object({ key: string(MAX_PATH + 1), mode: optional(string(16)) })),
+    overwrite: optional(boolean)
+  })
+})
+
+/** A host name or address mpirun can reach, and the like for Kubernetes names: no spaces, no shell. */
+const token =
+  (pattern: RegExp, expected: string, max = 255): Check<string> =>
+  (value, at) => {
+    const text = string(max)(value, at)
+    return pattern.test(text) ? text : fail(at, expected)
+  }
+const hostName = token(/^[A-Za-z0-9][\w.:-]*$/, 'a host name or address')
+const quantity = token(/^\d+(\.\d+)?(m|[KMGTPE]i?)?$/, 'a Kubernetes quantity such as "4" or "8Gi"', 32)
+
+const clusterRunRequest = object({
+  request: planRequest,
+  run: optional(object({ jobs: optional(integer(1, 256)), fsync: optional(boolean) })),
+  launcher: oneOf('mpirun', 'slurm', 'k8s'),
+  workers: integer(1, 65_536),
+  layout: optional(absolutePath),
+  profile: optional(absolutePath),
+  outDir: absolutePath,
+  start: boolean,
+  login: optional(string(255)),
+  hosts: optional(array(object({ host: hostName, slots: integer(1, 4096) }), 4096)),
+  slurm: optional(
+    object({
+      partition: optional(token(/^[\w.-]+$/, 'a Slurm partition name', 128)),
+      time: optional(token(/^[\d:-]+$/, 'a Slurm time limit such as 2:00:00', 32)),
+      cpusPerTask: optional(integer(1, 1024))
+    })
+  ),
+  k8s: optional(
+    object({
+      image: token(/^[\w./:@-]+$/, 'a container image reference', 512),
+      claim: optional(token(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a PersistentVolumeClaim name', 253)),
+      hostPath: optional(absolutePath),
+      mountPath: absolutePath,
+      cpu: optional(quantity),
+      memory: optional(quantity)
+    })
+  )
+})
+
 const SCHEMAS: { [K in RequestName]: Check<RequestParams<K>> } = {
   'app.info': nothing,
   'sample.open': nothing,
@@ -110,21 +166,7 @@ const SCHEMAS: { [K in RequestName]: Check<RequestParams<K>> } = {
   'strategy.describe': object({ path: absolutePath, folder: optional(absolutePath) }),
   'folder.describe': object({ path: absolutePath, strategy: optional(absolutePath) }),
   'rankTable.describe': object({ path: absolutePath }),
-  'plan.create': object({
-    source: object({ folder: absolutePath, strategy: optional(absolutePath) }),
-    destination: object({ folder: absolutePath, strategy: optional(absolutePath) }),
-    options: object({
-      format: oneOf('ckpt', 'safetensors'),
-      dtype: optional(string(32)),
-      exclude: optional(string(1000)),
-      crc: optional(boolean),
-      verifyCrc: optional(boolean),
-      prefix: optional(string(255)),
-      ranks: optional(array(integer(0, 1 << 20), 1 << 16)),
-      decryption: optional(object({ key: string(MAX_PATH + 1), mode: optional(string(16)) })),
-      overwrite: optional(boolean)
-    })
-  }),
+  'plan.create': planRequest,
   'plan.param': object({ planId: string(64), rank: integer(0, 1 << 20), param: string(4096) }),
   'job.start': object({
     planId: string(64),
@@ -175,6 +217,9 @@ const SCHEMAS: { [K in RequestName]: Check<RequestParams<K>> } = {
   }),
   'folder.verify': object({ path: absolutePath }),
   'verify.cancel': object({ verifyId: string(64) }),
+  'clusterRun.launch': clusterRunRequest,
+  'clusterRun.progress': object({ runId: string(64) }),
+  'clusterRun.cancel': object({ runId: string(64) }),
   'menu.set': object({
     commands: array(
       object({

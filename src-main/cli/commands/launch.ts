@@ -11,10 +11,12 @@ import type { CliIO } from '../io'
 import { PLAN_OPTIONS, printProblems } from '../plan-args'
 import { decryptionOptions } from '../strategy-args'
 import { pinNewKeys } from './cluster-common'
+import { launchStatus } from './launch-status'
 
 export const LAUNCH_USAGE = `Usage: shardscope launch --launcher mpirun|slurm|k8s --workers <n> --src <dir> --dst <dir> [transform options]
          [--rank-table <f> | --hostfile <f>] [--cluster <profile>] [--out <dir>] [--shardscope <command>]
          [--run [--wait] [--login <server> [--remote-dir <dir>]]] [--json]
+       shardscope launch --status --dst <dir> [--workers <n>] [--json]
   mpirun:  [--hosts <host:slots,…>] [--ssh <ssh command>] [--mpirun-arg <arg>]...
   slurm:   [--partition <p>] [--time <t>] [--nodelist <a,b>] [--cpus-per-task <n>] [--sbatch-arg <arg>]...
   k8s:     --image <image> (--claim <pvc> | --host-path <dir>) --mount <path> [--cpu <q>] [--memory <q>]
@@ -33,6 +35,7 @@ server loads (one worker per server); without, ranks are dealt by bytes to write
                 the cluster profile over SSH (its host key pinned), files copied to --remote-dir first
   --hosts       mpirun hosts for a run without rank table, e.g. node-0:2,node-1:2 (default: this machine)
   --ssh         the ssh command mpirun reaches the hosts with (its plm_rsh_agent)
+  --status      how far each worker is, from their progress files in --dst (exit 0 when all are complete)
 Exit codes: 0 written (and started), 1 the launcher failed, 2 bad input.
 `
 
@@ -48,6 +51,7 @@ const LAUNCH_OPTIONS = {
   out: { type: 'string' },
   shardscope: { type: 'string' },
   run: { type: 'boolean' },
+  status: { type: 'boolean' },
   wait: { type: 'boolean' },
   login: { type: 'string' },
   'remote-dir': { type: 'string' },
@@ -77,6 +81,13 @@ export async function launchCommand(argv: string[], io: CliIO): Promise<number> 
     io.out(LAUNCH_USAGE)
     return EXIT_OK
   }
+  if (values.status)
+    return launchStatus(
+      values.dst,
+      values.workers !== undefined ? requireInteger('--workers', values.workers) : undefined,
+      values.json === true,
+      io
+    )
   const launcher = values.launcher
   if (launcher === undefined || !LAUNCHERS.includes(launcher))
     throw new ShardscopeError(

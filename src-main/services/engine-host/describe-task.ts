@@ -2,7 +2,13 @@ import type { HostedRequest } from './host-protocol'
 
 /** What a request was doing, as the end of "The engine process stopped while …". */
 export function describeTask(name: HostedRequest, params: unknown): string {
-  const p = params as { path?: string; source?: { folder?: string }; layout?: string; server?: string }
+  const p = params as {
+    path?: string
+    source?: { folder?: string }
+    layout?: string
+    server?: string
+    request?: { destination?: { folder?: string } }
+  }
   switch (name) {
     case 'path.open':
       return `reading ${p.path}`
@@ -35,5 +41,10 @@ export function describeTask(name: HostedRequest, params: unknown): string {
       return 'pushing a checkpoint to the cluster'
     case 'cluster.trustHost':
       return `pinning the host key of ${p.server}`
+    case 'clusterRun.launch':
+      return `preparing the cluster run into ${p.request?.destination?.folder}`
+    case 'clusterRun.progress':
+    case 'clusterRun.cancel':
+      return 'following a cluster run'
   }
 }

@@ -1,5 +1,6 @@
 import type { AppEvent } from '../../api/contract'
 import type { ClusterService } from '../cluster/cluster-service'
+import { ClusterRunService } from '../cluster-run/cluster-run-service'
 import { describeFolder } from '../describe-folder'
 import { describeStrategy } from '../describe-strategy'
 import { describeRankTable } from '../inspect'
@@ -23,6 +24,7 @@ export function hostHandlers(
   let cluster: Promise<ClusterService> | undefined
   const clusterService = () =>
     (cluster ??= import('../cluster/cluster-service').then((m) => new m.ClusterService(emit)))
+  const clusterRuns = new ClusterRunService()
   return {
     'path.open': ({ path }) => openPath(path),
     'path.list': ({ path }) => listDirectory(path),
@@ -50,6 +52,9 @@ export function hostHandlers(
     'cluster.push': async (request) => (await clusterService()).push(request),
     'cluster.cancel': async ({ pushId }) => ({ cancelled: (await clusterService()).cancel(pushId) }),
     'cluster.trustHost': async ({ profile, server, fingerprint, jump }) =>
-      (await clusterService()).trustHost(profile, server, fingerprint, jump)
+      (await clusterService()).trustHost(profile, server, fingerprint, jump),
+    'clusterRun.launch': (request) => clusterRuns.launch(request),
+    'clusterRun.progress': ({ runId }) => clusterRuns.progress(runId),
+    'clusterRun.cancel': ({ runId }) => clusterRuns.cancel(runId)
   }
 }

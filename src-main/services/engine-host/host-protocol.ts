@@ -22,7 +22,10 @@ export const RUNNER_REQUESTS = [
   'job.start',
   'job.cancel',
   'folder.verify',
-  'verify.cancel'
+  'verify.cancel',
+  'clusterRun.launch',
+  'clusterRun.progress',
+  'clusterRun.cancel'
 ] as const satisfies readonly RequestName[]
 
 /**

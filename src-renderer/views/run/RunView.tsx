@@ -6,6 +6,7 @@ import { keptOutputs, keptSentence, resumeSentence } from './kept-outputs'
 import { ManifestSummary } from './ManifestSummary'
 import { OverallProgress } from './OverallProgress'
 import { RankProgressList } from './RankProgressList'
+import { ClusterRunPanel } from './cluster/ClusterRunPanel'
 import { VerificationPanel } from './VerificationPanel'
 import './run.css'
 
@@ -49,6 +50,7 @@ export function RunView() {
             </button>
           </EmptyState>
         )}
+        <ClusterRunPanel />
       </ViewFrame>
     )
   }
@@ -114,6 +116,7 @@ export function RunView() {
       <OverallProgress status={status} progress={job.progress} ranks={ranks} seconds={job.result?.seconds} />
       {job.result && <ManifestSummary result={job.result} />}
       <RankProgressList ranks={ranks} />
+      <ClusterRunPanel />
     </ViewFrame>
   )
 }
