@@ -114,8 +114,10 @@ describe('objectMembersInTextOrder agrees with JSON.parse where JSON.parse can t
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), spacing, (object, space) => {
         const text = JSON.stringify(object, null, space)
-        // JSON.stringify writes Object.entries' order, so text order and that order are one.
-        expect(membersOf(text, [])).toEqual(Object.entries(object))
+        // JSON.stringify writes Object.entries' order, so text order and that order are one. The entries are
+        // compared as the text gives them back: JSON writes -0 as 0.
+        const parsed = JSON.parse(text) as Record<string, unknown>
+        expect(membersOf(text, [])).toEqual(Object.entries(parsed))
       })
     )
   })
@@ -131,7 +133,8 @@ describe('objectMembersInTextOrder agrees with JSON.parse where JSON.parse can t
         (inner, at, rest, space) => {
           const object = { ...rest, [at]: inner }
           const text = JSON.stringify(object, null, space)
-          expect(membersOf(text, [at])).toEqual(Object.entries(inner))
+          const parsed = JSON.parse(text) as Record<string, Record<string, unknown>>
+          expect(membersOf(text, [at])).toEqual(Object.entries(parsed[at]!))
         }
       )
     )
