@@ -400,11 +400,18 @@ export interface ClusterPushResult {
   bytesSent: number
 }
 
+/** How a planned conversion runs (not what it is): threads, fsync, and SHA-256 besides XXH3-128 (`--sha256`). */
+export interface RunOptions {
+  jobs?: number
+  fsync?: boolean
+  sha256?: boolean
+}
+
 /** "Run on the cluster": the planned conversion as workers under a launcher (README, "Converting on the cluster"). */
 export interface ClusterRunRequest {
   /** What the planner's plan was made from: every worker plans the same request and converts its share. */
   request: PlanRequest
-  run?: { jobs?: number; fsync?: boolean }
+  run?: RunOptions
   launcher: 'mpirun' | 'slurm' | 'k8s'
   workers: number
   /** A rank table or hostfile: one worker per server, each writing the ranks its server loads. */
@@ -474,7 +481,7 @@ export interface Requests {
   'plan.param': { params: { planId: string; rank: number; param: string }; result: PlanParamDetail }
   /** `sha256`: also record each output's SHA-256 (the CLI's `--sha256`); XXH3-128 is always recorded. */
   'job.start': {
-    params: { planId: string; jobs?: number; fsync?: boolean; sha256?: boolean }
+    params: { planId: string } & RunOptions
     result: { jobId: string }
   }
   'job.cancel': { params: { jobId: string }; result: { cancelled: boolean } }

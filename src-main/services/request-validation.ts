@@ -124,7 +124,9 @@ const quantity = token(/^\d+(\.\d+)?(m|[KMGTPE]i?)?$/, 'a Kubernetes quantity su
 
 const clusterRunRequest = object({
   request: planRequest,
-  run: optional(object({ jobs: optional(integer(1, 256)), fsync: optional(boolean) })),
+  run: optional(
+    object({ jobs: optional(integer(1, 256)), fsync: optional(boolean), sha256: optional(boolean) })
+  ),
   launcher: oneOf('mpirun', 'slurm', 'k8s'),
   workers: integer(1, 65_536),
   layout: optional(absolutePath),

@@ -1,5 +1,12 @@
 import type { StateCreator } from 'zustand'
-import type { AppEvent, JobProgress, JobResult, PlanRequest, PlanSummary } from '../../src-main/api/contract'
+import type {
+  AppEvent,
+  JobProgress,
+  JobResult,
+  PlanRequest,
+  PlanSummary,
+  RunOptions
+} from '../../src-main/api/contract'
 import { client } from '../api/client'
 import type { AppState } from './app-store'
 import { runOptionsOf } from './plan-request'
@@ -10,7 +17,7 @@ export interface JobView {
   plan?: PlanSummary
   /** What the plan was made from: "Open result" pairs the output with its destination strategy. */
   request?: PlanRequest
-  run?: { jobs?: number; fsync?: boolean }
+  run?: RunOptions
   progress?: JobProgress
   result?: JobResult
   failure?: { state: 'failed' | 'cancelled'; message: string }

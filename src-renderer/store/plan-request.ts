@@ -1,4 +1,4 @@
-import type { PlanRequest } from '../../src-main/api/contract'
+import type { PlanRequest, RunOptions } from '../../src-main/api/contract'
 
 export type CipherChoice = 'AES-GCM' | 'AES-CBC' | 'SM4-CBC'
 
@@ -23,6 +23,8 @@ export interface PlanRequestDraft {
   /** Destination ranks written at once; empty means one per core. */
   jobs?: string
   fsync: boolean
+  /** Record each output's SHA-256 besides its XXH3-128 (the CLI's --sha256): against deliberate tampering. */
+  sha256: boolean
   /** Hex digits, or the path of a key file (decKeyKind). */
   decKey?: string
   decKeyKind: 'file' | 'hex'
@@ -39,12 +41,13 @@ export const EMPTY_DRAFT: PlanRequestDraft = {
   crc: false,
   verifyCrc: false,
   fsync: false,
+  sha256: false,
   decKeyKind: 'file',
   overwrite: false
 }
 
 /** Fields that only change how a plan runs, not what it is: editing them keeps the preview. */
-export const RUN_FIELDS: readonly DraftField[] = ['jobs', 'fsync']
+export const RUN_FIELDS: readonly DraftField[] = ['jobs', 'fsync', 'sha256']
 
 const KEY_BYTES = [16, 24, 32]
 
@@ -147,10 +150,11 @@ export function planRequestOf(draft: PlanRequestDraft): PlanRequest {
   }
 }
 
-export function runOptionsOf(draft: PlanRequestDraft): { jobs?: number; fsync?: boolean } {
+export function runOptionsOf(draft: PlanRequestDraft): RunOptions {
   return {
     ...(draft.jobs?.trim() ? { jobs: Number(draft.jobs) } : {}),
-    ...(draft.fsync ? { fsync: true } : {})
+    ...(draft.fsync ? { fsync: true } : {}),
+    ...(draft.sha256 ? { sha256: true } : {})
   }
 }
 
@@ -175,6 +179,7 @@ export function transformArgs(draft: PlanRequestDraft): string[] {
   if (options.overwrite) args.push('--overwrite')
   const run = runOptionsOf(draft)
   if (run.fsync) args.push('--fsync')
+  if (run.sha256) args.push('--sha256')
   if (run.jobs !== undefined) args.push('--jobs', String(run.jobs))
   if (options.decryption) {
     args.push('--dec-key', options.decryption.key)

@@ -53,12 +53,13 @@ describe('the planner and the command line', () => {
     await page.getByLabel('Add CRC trailer').check()
     await page.getByLabel('Check source CRCs').check()
     await page.getByLabel('Flush to disk (fsync)').check()
+    await page.getByLabel('Record SHA-256 too').check()
     const command = (await page
       .getByTestId('transform-command')
       .locator('code')
       .getAttribute('data-command'))!
     expect(command).toBe(
-      `shardscope transform --src ${oracle('mp2x4_to_mp4', 'src')} --dst '${out}' --src-strategy ${oracle('mp2x4_to_mp4', 'src_strategy.ckpt')} --dst-strategy ${oracle('mp2x4_to_mp4', 'dst_strategy.ckpt')} --prefix model_ --rank 1 --rank 3 --dtype float32 --exclude '^global_step$' --crc --verify-crc --fsync --jobs 2`
+      `shardscope transform --src ${oracle('mp2x4_to_mp4', 'src')} --dst '${out}' --src-strategy ${oracle('mp2x4_to_mp4', 'src_strategy.ckpt')} --dst-strategy ${oracle('mp2x4_to_mp4', 'dst_strategy.ckpt')} --prefix model_ --rank 1 --rank 3 --dtype float32 --exclude '^global_step$' --crc --verify-crc --fsync --sha256 --jobs 2`
     )
     await page.getByRole('button', { name: 'Plan', exact: true }).click()
     await expect.poll(() => page.getByTestId('plan-rank').count()).toBe(2)
@@ -80,6 +81,12 @@ describe('the planner and the command line', () => {
       JSON.parse(readFileSync(join(f, 'shardscope-manifest.json'), 'utf8'))
     )
     expect(manifests[0].options).toEqual(manifests[1].options)
+    // Both runs recorded SHA-256 besides XXH3-128, and the same digests.
+    for (const file of ['rank_1/model_1.ckpt', 'rank_3/model_3.ckpt']) {
+      const [app, cli] = manifests.map((m) => m.outputs[file].hashes)
+      expect(app.sha256).toMatch(/^[0-9a-f]{64}$/)
+      expect(app).toEqual(cli)
+    }
     // The Run view offers the verify command for the result, and it passes.
     const verify = (await page
       .getByTestId('result-verify-command')

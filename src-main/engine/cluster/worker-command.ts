@@ -13,6 +13,8 @@ export interface TransformSpec {
   crc?: boolean
   verifyCrc?: boolean
   fsync?: boolean
+  /** Record SHA-256 besides XXH3-128 (`--sha256`). */
+  sha256?: boolean
   /** Threads per worker (destination ranks written at once). */
   jobs?: number
   /** `@<key file>` only: a key written into a script or a manifest would be a key given away. */
@@ -64,6 +66,7 @@ export function workerArguments(spec: TransformSpec, workers: number): string[] 
   if (spec.crc) args.push('--crc')
   if (spec.verifyCrc) args.push('--verify-crc')
   if (spec.fsync) args.push('--fsync')
+  if (spec.sha256) args.push('--sha256')
   add('--jobs', spec.jobs)
   add('--dec-key', spec.decKey)
   add('--dec-mode', spec.decMode)

@@ -134,6 +134,14 @@ export function PlanOptions({ problems, children }: PlanOptionsProps) {
           />{' '}
           Flush to disk (fsync)
         </label>
+        <label title="--sha256: record each output's SHA-256 as well as its XXH3-128 checksum, so a deliberately altered file is caught too (slower: SHA-256 runs at about a tenth of XXH3's speed)">
+          <input
+            type="checkbox"
+            checked={draft.sha256}
+            onChange={(e) => setDraft({ sha256: e.target.checked })}
+          />{' '}
+          Record SHA-256 too
+        </label>
       </div>
       {error('crc')}
       <div className={`field${problems.exclude ? ' invalid' : ''}`}>

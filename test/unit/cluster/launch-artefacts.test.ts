@@ -92,6 +92,12 @@ describe('mpirun artefact', () => {
     expect(words).toContain('--rank-table')
   })
 
+  it('gives every worker the checks and digests the planner asked for', () => {
+    const args = workerArguments({ ...spec, crc: true, verifyCrc: true, fsync: true, sha256: true }, 2)
+    for (const flag of ['--crc', '--verify-crc', '--fsync', '--sha256']) expect(args).toContain(flag)
+    expect(workerArguments(spec, 2)).not.toContain('--sha256')
+  })
+
   it('refuses too few slots, relative paths and a key in hex', () => {
     expect(() =>
       mpirunArtefact({ spec, assignment: balanced, shardscope, hosts: [{ host: 'a', slots: 3 }] })

@@ -33,7 +33,15 @@ describe('the planner form, checked as the CLI checks it', () => {
     ['an exclude that is not a regular expression', { exclude: '(' }, 'exclude'],
     [
       'everything well-formed',
-      { prefix: 'model_', ranks: '0-1', jobs: '2', dtype: 'float16', crc: true, verifyCrc: true },
+      {
+        prefix: 'model_',
+        ranks: '0-1',
+        jobs: '2',
+        dtype: 'float16',
+        crc: true,
+        verifyCrc: true,
+        sha256: true
+      },
       undefined
     ]
   ]
