@@ -115,7 +115,8 @@ describe.skipIf(!hasMpirun)('Run on the cluster', () => {
   it('cancels the running workers from the view, then starts again and resumes to complete outputs', async () => {
     const { page } = app
     const big = join(app.scratch, 'big')
-    const { args } = await writeSyntheticConversion(big, 32, 2048)
+    // 1 GiB in all: enough that the workers are still writing when the cancel lands, even on an idle machine.
+    const { args } = await writeSyntheticConversion(big, 32, 8192)
     const flag = (name: string) => args[args.indexOf(name) + 1]!
     const out = join(big, 'out')
     await showView(page, 'Transform planner')
