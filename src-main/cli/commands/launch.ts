@@ -156,7 +156,7 @@ export async function launchCommand(argv: string[], io: CliIO): Promise<number> 
       `nothing was written: ${errors.length} problem${errors.length === 1 ? '' : 's'} above must be fixed first.`
     )
   const dir = resolve(values.out ?? 'shardscope-launch')
-  const written = await writeArtefacts(dir, prepared.artefact)
+  const written = await writeArtefacts(dir, prepared.artefact, request.spec.src)
   const { assignment } = prepared
   if (values.json && !values.run) {
     io.out(JSON.stringify({ launcher: kind, files: written, assignment, planned: prepared.planned }) + '\n')

@@ -63,7 +63,7 @@ export class ClusterRunService {
           .map((p) => p.message)
           .join(' ')}${errors.length > 3 ? ` (and ${errors.length - 3} more problems)` : ''}`
       )
-    const written = await writeArtefacts(request.outDir, prepared.artefact)
+    const written = await writeArtefacts(request.outDir, prepared.artefact, launch.spec.src)
     const runId = randomUUID()
     const run: LiveRun = {
       destination,

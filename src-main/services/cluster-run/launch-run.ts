@@ -6,12 +6,29 @@ import type { LaunchArtefact } from '../../engine/cluster/launch-artefacts'
 import { ShardscopeError } from '../../engine/errors'
 import { newWriterTag, tempPathFor } from '../../engine/io/byte-sink'
 import { ioError } from '../../engine/io/io-error'
+import { checkDestinationAliasing } from '../../engine/plan/destination-aliasing'
+import type { Problem } from '../../engine/plan/plan-types'
 import { shellLine, shellWord } from '../../engine/util/shell-words'
 import { connectSsh, type NewTrust } from '../cluster/ssh-transport'
 import { joinRemote, type ExecResult, type Transport } from '../cluster/transport'
 
-/** Writes a launch's files into `dir` (each complete or not at all), scripts executable. */
-export async function writeArtefacts(dir: string, artefact: LaunchArtefact): Promise<string[]> {
+/**
+ * Writes a launch's files into `dir` (each complete or not at all), scripts executable; never into the source
+ * folder `source` the workers read, compared as the destination is (real paths, device and inode).
+ */
+export async function writeArtefacts(
+  dir: string,
+  artefact: LaunchArtefact,
+  source: string
+): Promise<string[]> {
+  const aliasing: Problem[] = []
+  await checkDestinationAliasing(source, dir, [], aliasing)
+  if (aliasing.length > 0)
+    throw new ShardscopeError(
+      'BAD_INPUT',
+      `The launch folder ${dir} is, or lies inside, the source ${source}: Shardscope never writes where it reads; choose another folder for the launch files.`,
+      { file: dir }
+    )
   try {
     await mkdir(dir, { recursive: true })
   } catch (err) {
