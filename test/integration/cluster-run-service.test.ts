@@ -92,7 +92,8 @@ describe.skipIf(!hasMpirun)('Run on the cluster, as the app starts it', () => {
 
   it('cancels a running mpirun: workers stop and say so; launching again resumes to the same outputs', async () => {
     const root = tempDir()
-    const { args } = await writeSyntheticConversion(root, 32, 2048)
+    // 1 GiB in all: enough that the workers are still writing when the cancel lands, even on an idle machine.
+    const { args } = await writeSyntheticConversion(root, 32, 8192)
     const flag = (name: string) => args[args.indexOf(name) + 1]!
     const out = join(root, 'out')
     const service = new ClusterRunService()
