@@ -7,14 +7,18 @@ const DEFAULT_WINDOW = 64 * 1024
  * many small records costs one positional read per window rather than one per field.
  */
 export class WindowReader {
-  private buffer = new Uint8Array(0)
+  private buffer: Uint8Array = new Uint8Array(0)
   private windowStart = 0
   private windowLength = 0
 
+  /** `buffer`, if given, is used (and grown) instead of a new one: a caller reading file after file reuses it. */
   constructor(
     readonly source: ByteSource,
-    private readonly windowSize = DEFAULT_WINDOW
-  ) {}
+    private readonly windowSize = DEFAULT_WINDOW,
+    buffer?: Uint8Array
+  ) {
+    if (buffer) this.buffer = buffer
+  }
 
   /**
    * Where `position` lies in `buffered` (valid up to `bufferedEnd`), or -1 when the window does not hold it:
@@ -44,11 +48,20 @@ export class WindowReader {
     if (offsetInWindow >= 0 && offsetInWindow + available <= this.windowLength) {
       return this.buffer.subarray(offsetInWindow, offsetInWindow + available)
     }
-    const size = Math.min(Math.max(this.windowSize, available), this.source.size - position)
+    await this.fill(position, Math.max(this.windowSize, available))
+    return this.buffer.subarray(0, available)
+  }
+
+  /**
+   * Makes the window `min(length, bytes left)` bytes at `position`, whatever the window size: a parser that
+   * knows the next record lies far ahead reads just its header, not a whole window of payload.
+   */
+  async fill(position: number, length: number): Promise<void> {
+    const size = Math.max(0, Math.min(length, this.source.size - position))
     if (this.buffer.length < size) this.buffer = new Uint8Array(size)
+    this.windowLength = 0
     await this.source.readInto(this.buffer, 0, size, position)
     this.windowStart = position
     this.windowLength = size
-    return this.buffer.subarray(0, available)
   }
 }

@@ -1,7 +1,11 @@
 import { isShardscopeError } from '../errors'
 import { withCheckpoint, type CheckpointOpenOptions } from '../formats/checkpoint-file'
-import type { TensorEntry } from '../formats/tensor-entry'
+import { scanCkptTable } from '../formats/ckpt/ckpt-table-scan'
+import { verifyCrcTrailer } from '../formats/ckpt/crc-trailer'
+import { TensorTable } from '../formats/tensor-table'
+import { LocalFileSource } from '../io/local-file'
 import { mapLimit } from '../util/map-limit'
+import { BatchBuilder } from './batch-builder'
 
 /** Rank files one indexing task reads: consecutive ranks, so that neighbours share their record lists. */
 export interface IndexBatchJob {
@@ -47,92 +51,69 @@ export type BatchFile =
 // Files in flight per thread: hides latency on network file systems, costs nothing on a local disk.
 const FILES_IN_FLIGHT = 4
 
-/** Indexes the batch's files (headers only); a file that cannot be read becomes an error entry, not a failure. */
+// Per thread, one window buffer and one table per file in flight, reused batch after batch.
+const spareBuffers: Uint8Array[] = []
+const spareTables: TensorTable[] = []
+
+/**
+ * Indexes the batch's files (headers only); a file that cannot be read becomes an error entry, not a failure.
+ * A plain `.ckpt` of MindSpore's usual records goes straight into the batch's arrays; any other file, and any
+ * file that path declines, is read the careful way (`openCheckpoint`), which words every error and warning.
+ */
 export async function indexBatch(job: IndexBatchJob): Promise<IndexedBatch> {
   const builder = new BatchBuilder()
-  const indexed = await mapLimit(job.files, FILES_IN_FLIGHT, async (file) => {
+  const open = job.open ?? {}
+  const files = await mapLimit(job.files, FILES_IN_FLIGHT, async (file): Promise<BatchFile> => {
     try {
-      return await withCheckpoint(file.path, job.open ?? {}, async (checkpoint) => ({
-        rank: file.rank,
-        format: checkpoint.format,
-        hasCrc: checkpoint.hasCrc,
-        warnings: checkpoint.warnings,
-        tensors: checkpoint.tensors
-      }))
+      return (await quickly(file, open, builder)) ?? (await carefully(file, open, builder))
     } catch (err) {
       if (!isShardscopeError(err)) throw err
       return { rank: file.rank, error: { code: err.code, message: err.message } }
     }
   })
-  const files = indexed.map((file): BatchFile => {
-    if ('error' in file) return file
-    const { list, offsets } = builder.add(file.tensors)
-    return {
-      rank: file.rank,
-      format: file.format,
-      hasCrc: file.hasCrc,
-      warnings: file.warnings,
-      list,
-      offsets
-    }
-  })
   return { names: builder.names, lists: builder.lists, files }
 }
 
-class BatchBuilder {
-  readonly names: string[] = []
-  readonly lists: BatchRecords[] = []
-  private readonly ids = new Map<string, number>()
-
-  add(tensors: readonly TensorEntry[]): { list: number; offsets: Float64Array } {
-    const nameIds = new Int32Array(tensors.length)
-    let chunks = 0
-    tensors.forEach((t, i) => {
-      let id = this.ids.get(t.name)
-      if (id === undefined) {
-        id = this.names.push(t.name) - 1
-        this.ids.set(t.name, id)
-      }
-      nameIds[i] = id
-      chunks += t.chunks.length
-    })
-    const offsets = new Float64Array(chunks)
-    let c = 0
-    for (const t of tensors) for (const chunk of t.chunks) offsets[c++] = chunk.offset
-    let list = this.lists.findIndex((l) => sameRecords(l, nameIds, tensors))
-    if (list < 0) list = this.lists.push(recordsOf(nameIds, tensors)) - 1
-    return { list, offsets }
+async function quickly(
+  file: IndexBatchJob['files'][number],
+  open: CheckpointOpenOptions,
+  builder: BatchBuilder
+): Promise<BatchFile | undefined> {
+  const source = await LocalFileSource.open(file.path)
+  const table = spareTables.pop() ?? new TensorTable()
+  let buffer = spareBuffers.pop()
+  try {
+    let scanned
+    try {
+      scanned = await scanCkptTable(source, builder, table, buffer)
+    } catch (err) {
+      // A read that failed: the careful path reads the file again and says what went wrong.
+      if (isShardscopeError(err)) return undefined
+      throw err
+    }
+    if (!scanned) return undefined
+    buffer = scanned.buffer
+    if (open.verifyCrc && scanned.crc) await verifyCrcTrailer(source, scanned.crc)
+    const added = builder.add(table)
+    if (!added) return undefined
+    return { rank: file.rank, format: 'ckpt', hasCrc: scanned.crc !== undefined, warnings: [], ...added }
+  } finally {
+    spareTables.push(table)
+    if (buffer) spareBuffers.push(buffer)
+    await source.close()
   }
 }
 
-function recordsOf(names: Int32Array, tensors: readonly TensorEntry[]): BatchRecords {
-  const shapeStart = new Int32Array(tensors.length + 1)
-  const chunkStart = new Int32Array(tensors.length + 1)
-  tensors.forEach((t, i) => {
-    shapeStart[i + 1] = shapeStart[i]! + t.shape.length
-    chunkStart[i + 1] = chunkStart[i]! + t.chunks.length
-  })
-  const dims = new Float64Array(shapeStart[tensors.length]!)
-  const chunkLengths = new Float64Array(chunkStart[tensors.length]!)
-  tensors.forEach((t, i) => {
-    dims.set(t.shape, shapeStart[i]!)
-    t.chunks.forEach((chunk, k) => (chunkLengths[chunkStart[i]! + k] = chunk.length))
-  })
-  return { names, dtypes: tensors.map((t) => t.dtype), shapeStart, dims, chunkStart, chunkLengths }
-}
-
-function sameRecords(list: BatchRecords, names: Int32Array, tensors: readonly TensorEntry[]): boolean {
-  if (list.names.length !== names.length) return false
-  for (let i = 0; i < tensors.length; i++) {
-    const t = tensors[i]!
-    if (list.names[i] !== names[i] || list.dtypes[i] !== t.dtype) return false
-    const shape = list.shapeStart[i]!
-    if (list.shapeStart[i + 1]! - shape !== t.shape.length) return false
-    for (let d = 0; d < t.shape.length; d++) if (list.dims[shape + d] !== t.shape[d]) return false
-    const chunk = list.chunkStart[i]!
-    if (list.chunkStart[i + 1]! - chunk !== t.chunks.length) return false
-    for (let k = 0; k < t.chunks.length; k++)
-      if (list.chunkLengths[chunk + k] !== t.chunks[k]!.length) return false
-  }
-  return true
+async function carefully(
+  file: IndexBatchJob['files'][number],
+  open: CheckpointOpenOptions,
+  builder: BatchBuilder
+): Promise<BatchFile> {
+  return withCheckpoint(file.path, open, async (checkpoint) => ({
+    rank: file.rank,
+    format: checkpoint.format,
+    hasCrc: checkpoint.hasCrc,
+    warnings: checkpoint.warnings,
+    ...builder.addEntries(checkpoint.tensors)
+  }))
 }
