@@ -3,8 +3,11 @@
 // per phase, wall time and the heap it leaves retained (after a full GC), plus counts that explain them.
 // Asserts nothing. `--threads 0` indexes on the main thread (CPU figures then include indexing).
 //
-//   node --expose-gc --import tsx bench/plan-phases.ts [--topology 1024-256] [--params 2500] [--ranks 256]
-//                                                      [--threads N]
+// `--whole` then runs planConversion itself on the same input (indexing again) and prints its CPU time less the
+// indexing phase's: what the rest of `plan` costs, reports and identities included.
+//
+//   node --expose-gc --import tsx bench/plan-phases.ts [--topology 1024-256|4096-1024] [--params 2500]
+//                                                      [--ranks 256] [--threads N] [--whole]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +16,7 @@ import { readStrategyInput } from '../src-main/engine/formats/strategy/strategy-
 import { scanCheckpointFolder } from '../src-main/engine/model/checkpoint-set'
 import { indexSourceRanks } from '../src-main/engine/plan/index-ranks'
 import { OutputSizes } from '../src-main/engine/plan/output-size'
+import { planConversion } from '../src-main/engine/plan/plan-transform'
 import { buildParamCatalog } from '../src-main/engine/plan/param-catalog'
 import type { PlanOptions, Problem, RankOutline, StageRecipe } from '../src-main/engine/plan/plan-types'
 import { sourceRankLists } from '../src-main/engine/plan/rank-lists'
@@ -30,7 +34,8 @@ const { values } = parseArgs({
     topology: { type: 'string' },
     params: { type: 'string' },
     ranks: { type: 'string' },
-    threads: { type: 'string' }
+    threads: { type: 'string' },
+    whole: { type: 'boolean' }
   }
 })
 const TOPOLOGIES: Record<string, [Parallelism, Parallelism]> = {
@@ -102,6 +107,7 @@ async function main() {
       threads
     )
     const entries = index.files().reduce((s, f) => s + f.records.names.length, 0)
+    const indexCpu = cpuSeconds() - last.cpu
     phase('index rank files', `${entries} tensor entries, ${index.lists.length} distinct record lists`)
     const catalog = buildParamCatalog(src, dst, index, problems)
     phase('catalog', `${catalog.length} params, ${problems.length} problems`)
@@ -159,6 +165,25 @@ async function main() {
     console.log(`(${index.size} indexed ranks and ${outlines.length} rank outlines held)`)
     // Worker threads share the process: their heaps are in this figure, not in the retained heap above.
     console.log(`peak RSS ${mib(process.resourceUsage().maxRSS * 1024)}`)
+    if (values.whole) {
+      const cpu = cpuSeconds()
+      const started = process.hrtime.bigint()
+      const plan = await planConversion({
+        sourceFolder: join(work, 'src'),
+        destinationFolder: join(work, 'dst'),
+        sourceStrategy: srcSet,
+        destinationStrategy: dstSet,
+        ...(values.ranks === undefined ? {} : { ranks }),
+        options,
+        checkDestination: false,
+        indexing: threads
+      })
+      const spent = cpuSeconds() - cpu
+      console.log(
+        `planConversion, ${plan.ranks.length} ranks: ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(2)} s (CPU ${spent.toFixed(2)} s;` +
+          ` less the index phase's ${indexCpu.toFixed(2)} s: ${(spent - indexCpu).toFixed(2)} s)`
+      )
+    }
   } finally {
     rmSync(work, { recursive: true, force: true })
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { ShardscopeError } from '../errors'
 import { identityOf, type FileIdentity } from '../io/file-identity'
 import { ioError } from '../io/io-error'
+import { mapLimit } from '../util/map-limit'
 import { firstRanks, formatRanges, gapsOf, rangesOf } from './rank-ranges'
 
 export type CheckpointFormat = 'ckpt' | 'safetensors'
@@ -48,6 +49,8 @@ export interface FolderProblem {
 }
 
 export const MISSING_LIST_LIMIT = 4096
+
+const SCAN_CONCURRENCY = 32
 
 const RANK_DIR = /^rank_(\d+)$/
 // MindSpore's rank ids are C ints; larger numbers are not ranks (and would lose precision as JS numbers).
@@ -95,19 +98,30 @@ export async function scanCheckpointFolder(
       { file: root }
     )
   }
-  const ranks: RankFile[] = []
   const seen = new Set<number>()
-  for (const dir of rankDirs) {
-    if (seen.has(dir.rank)) {
-      problems.push({
-        severity: 'warning',
-        message: `${dir.name}/ names rank ${dir.rank} again (leading zeros); it is ignored.`
-      })
-      continue
+  const unique = rankDirs.filter((dir) => {
+    if (!seen.has(dir.rank)) return seen.add(dir.rank)
+    problems.push({
+      severity: 'warning',
+      message: `${dir.name}/ names rank ${dir.rank} again (leading zeros); it is ignored.`
+    })
+    return false
+  })
+  // Thousands of rank folders cost three metadata calls each: overlapped, not one round trip after another.
+  // Each folder's findings are kept apart so that problems and the error thrown follow rank order as before.
+  const chosen = await mapLimit(unique, SCAN_CONCURRENCY, async (dir) => {
+    const found: FolderProblem[] = []
+    try {
+      return { file: await chooseRankFile(join(root, dir.name), dir.rank, found), found }
+    } catch (error) {
+      return { error, found }
     }
-    seen.add(dir.rank)
-    const file = await chooseRankFile(join(root, dir.name), dir.rank, problems)
-    if (file) ranks.push(file)
+  })
+  const ranks: RankFile[] = []
+  for (const result of chosen) {
+    problems.push(...result.found)
+    if ('error' in result) throw result.error
+    if (result.file) ranks.push(result.file)
   }
   const present = new Set(ranks.map((r) => r.rank))
   const missingRanges = onlyRanks

@@ -4,9 +4,9 @@ import {
   checkManualSplit,
   describeShardLayout,
   piecesPerDimension,
-  splitsPerDimension,
-  toShardLayout
+  splitsPerDimension
 } from '../layout/shard-layout'
+import { ShardLayoutCache } from '../layout/shard-layout-cache'
 import type { RecordList, SourceIndex } from './source-index'
 import type { Problem } from './plan-types'
 import { stageOfRank, whereOf, type StrategySide } from './strategy-side'
@@ -32,13 +32,14 @@ export function buildParamCatalog(
   excluded: (name: string) => boolean = () => false
 ): CatalogParam[] {
   const holders = new HolderGroups(index, src)
+  const layouts = { src: new ShardLayoutCache(), dst: new ShardLayoutCache() }
   const catalog: CatalogParam[] = []
   for (const name of index.names) {
     if (excluded(name)) continue
     try {
-      const param = describeParam(name, index.nameId(name)!, src, holders)
+      const param = describeParam(name, index.nameId(name)!, src, holders, layouts.src)
       if (param) {
-        checkDestination(param, dst)
+        checkDestination(param, dst, layouts.dst)
         catalog.push(param)
       }
     } catch (err) {
@@ -102,7 +103,8 @@ function describeParam(
   name: string,
   id: number,
   src: StrategySide,
-  holders: HolderGroups
+  holders: HolderGroups,
+  cache: ShardLayoutCache
 ): CatalogParam | undefined {
   const layouts = src.byName.get(name)
   if (!src.set || !layouts) {
@@ -127,7 +129,7 @@ function describeParam(
       )
     }
     const stored = requireSameSlice(name, id, stageHolders, holders)
-    const shard = toShardLayout(layout, stored.shape.length, { param: name, where: whereOf(src) })
+    const shard = cache.resolve(layout, stored.shape.length, { param: name, where: whereOf(src) }).layout
     const pieces = piecesPerDimension(shard)
     const fullShape = stored.shape.map((size, i) => size * pieces[i]!)
     new ShardGeometry(shard, fullShape, name)
@@ -193,9 +195,10 @@ function requireSameSlice(
   return expected
 }
 
-function checkDestination(param: CatalogParam, dst: StrategySide): void {
+function checkDestination(param: CatalogParam, dst: StrategySide, cache: ShardLayoutCache): void {
   for (const layout of dst.byName.get(param.name) ?? []) {
-    const shard = toShardLayout(layout, param.fullShape.length, { param: param.name, where: whereOf(dst) })
+    const subject = { param: param.name, where: whereOf(dst) }
+    const shard = cache.resolve(layout, param.fullShape.length, subject).layout
     new ShardGeometry(shard, param.fullShape, param.name)
     if (layout.tensorShape && layout.tensorShape.join() !== param.fullShape.join()) {
       throw new ShardscopeError(

@@ -1,5 +1,6 @@
 import { ShardscopeError } from '../errors'
-import { piecesPerDimension, toShardLayout } from '../layout/shard-layout'
+import { piecesPerDimension } from '../layout/shard-layout'
+import { ShardLayoutCache } from '../layout/shard-layout-cache'
 import type { ParamLayout, StrategySet } from '../model/strategy-set'
 import type { Problem } from './plan-types'
 import { RecipeLayouts, selectRank } from './source-selection'
@@ -66,6 +67,9 @@ export function destinationRankProblem(rank: number, count: number): Problem {
 
 function standInParams(src: StrategySide, dst: StrategySide): ParamToPlace[] {
   const names = new Set([...dst.byName.keys(), ...src.byName.keys()])
+  const caches = new Map(
+    [src, dst].map((side) => [side, { cache: new ShardLayoutCache(), where: whereOf(side) }])
+  )
   return [...names].map((name) => {
     const layouts: [ParamLayout, StrategySide][] = [
       ...(src.byName.get(name) ?? []).map((l) => [l, src] as [ParamLayout, StrategySide]),
@@ -74,7 +78,8 @@ function standInParams(src: StrategySide, dst: StrategySide): ParamToPlace[] {
     const ndim = layouts[0]![0].tensorMap.length
     const fullShape = new Array<number>(ndim).fill(1)
     for (const [layout, side] of layouts) {
-      const shard = toShardLayout(layout, ndim, { param: name, where: whereOf(side) })
+      const { cache, where } = caches.get(side)!
+      const shard = cache.resolve(layout, ndim, { param: name, where }).layout
       piecesPerDimension(shard).forEach((pieces, i) => (fullShape[i]! *= pieces))
     }
     return { name, fullShape }

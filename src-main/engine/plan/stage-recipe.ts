@@ -1,7 +1,9 @@
 import { ShardGeometry } from '../layout/shard-geometry'
-import { replicatedLayout, toShardLayout, type ShardLayout } from '../layout/shard-layout'
+import { replicatedLayout } from '../layout/shard-layout'
+import { ShardLayoutCache, type ResolvedLayout } from '../layout/shard-layout-cache'
+import type { ParamLayout } from '../model/strategy-set'
 import type { CopyReason, LayoutClass, RecipeEntry, StageRecipe } from './plan-types'
-import { layoutInStage, whereOf, type StrategySide } from './strategy-side'
+import { whereOf, type StrategySide } from './strategy-side'
 
 export interface ParamToPlace {
   name: string
@@ -23,62 +25,82 @@ export function stageRecipes(
   params: readonly ParamToPlace[],
   stages: readonly number[]
 ): StageRecipe[] {
-  const sourcesOf = new Map<string, LayoutClass['sources']>()
-  const sourceLayouts = (param: ParamToPlace) => {
-    let sources = sourcesOf.get(param.name)
-    if (!sources) {
-      const ndim = param.fullShape.length
-      sources = src.set
-        ? src.byName.get(param.name)!.map((layout) => ({
+  const sourceCache = new ShardLayoutCache()
+  const destinationCache = new ShardLayoutCache()
+  const srcWhere = whereOf(src)
+  const dstWhere = whereOf(dst)
+  const recipes = stages.map((stage) => ({
+    recipe: {
+      stage,
+      sourceStageDevices: src.stageDevices,
+      entries: [] as RecipeEntry[],
+      classes: [] as LayoutClass[]
+    },
+    classIds: new Map<string, number>()
+  }))
+  // One pass over the parameters for all stages, each in model order: a parameter's strategy entries are
+  // looked up and its source layouts resolved once, not once per destination stage.
+  params.forEach((param, model) => {
+    const dstLayouts = dst.byName.get(param.name)
+    const srcLayouts = src.byName.get(param.name)
+    const ndim = param.fullShape.length
+    let sources: { stage: number; layout: ResolvedLayout }[] | undefined
+    const sourceLayouts = () =>
+      (sources ??= src.set
+        ? srcLayouts!.map((layout) => ({
             stage: layout.stage,
-            layout: toShardLayout(layout, ndim, { param: param.name, where: whereOf(src) })
+            layout: sourceCache.resolve(layout, ndim, { param: param.name, where: srcWhere })
           }))
-        : [{ stage: 0, layout: replicatedLayout(ndim) }]
-      sourcesOf.set(param.name, sources)
-    }
-    return sources
-  }
-  return stages.map((stage) => {
-    const classes: LayoutClass[] = []
-    const classIds = new Map<string, number>()
-    const entries: RecipeEntry[] = []
-    params.forEach((param, model) => {
+        : [{ stage: 0, layout: replicated(ndim) }])
+    for (const { recipe, classIds } of recipes) {
+      const decision = decide(src, dst, dstLayouts, srcLayouts, recipe.stage)
+      if (!decision) continue
       const base = { name: param.name, dtype: param.dtype ?? '', fullShape: param.fullShape, model }
-      const decision = decide(src, dst, param.name, stage)
-      if (!decision) return
       if ('copy' in decision) {
-        entries.push({ ...base, copy: decision.copy, ...storedShapes(src, param, sourceLayouts) })
-        return
+        recipe.entries.push({
+          ...base,
+          copy: decision.copy,
+          ...storedShapes(src, param, srcLayouts, sourceLayouts)
+        })
+        continue
       }
-      const ndim = param.fullShape.length
       const destination = decision.destination
-        ? toShardLayout(decision.destination, ndim, { param: param.name, where: whereOf(dst) })
-        : replicatedLayout(ndim)
-      const sources = sourceLayouts(param)
-      const key = JSON.stringify([destination, param.fullShape, sources])
+        ? destinationCache.resolve(decision.destination, ndim, { param: param.name, where: dstWhere })
+        : replicated(ndim)
+      const from = sourceLayouts()
+      const key = `${destination.key}#${param.fullShape.join(',')}#${from.map((s) => `${s.stage}:${s.layout.key}`).join(';')}`
       let id = classIds.get(key)
       if (id === undefined) {
-        id = classes.push({ fullShape: param.fullShape, destination, sources }) - 1
+        id =
+          recipe.classes.push({
+            fullShape: param.fullShape,
+            destination: destination.layout,
+            sources: from.map((s) => ({ stage: s.stage, layout: s.layout.layout }))
+          }) - 1
         classIds.set(key, id)
       }
-      entries.push({ ...base, class: id })
-    })
-    return { stage, sourceStageDevices: src.stageDevices, entries, classes }
+      recipe.entries.push({ ...base, class: id })
+    }
   })
+  return recipes.map((r) => r.recipe)
+}
+
+function replicated(ndim: number): ResolvedLayout {
+  const layout = replicatedLayout(ndim)
+  return { layout, key: JSON.stringify(layout) }
 }
 
 /** What a destination stage does with a parameter: reshard it into a layout, copy it whole, or leave it out. */
 function decide(
   src: StrategySide,
   dst: StrategySide,
-  name: string,
+  dstLayouts: readonly ParamLayout[] | undefined,
+  srcLayouts: readonly ParamLayout[] | undefined,
   stage: number
-): { destination: ReturnType<typeof layoutInStage> } | { copy: CopyReason } | undefined {
-  const dstLayouts = dst.byName.get(name)
-  const srcLayouts = src.byName.get(name)
+): { destination: ParamLayout | undefined } | { copy: CopyReason } | undefined {
   if (dst.set) {
     if (dstLayouts) {
-      const destination = layoutInStage(dst, name, stage)
+      const destination = dstLayouts.find((l) => l.stage === stage)
       if (!destination) return undefined
       if (src.set && !srcLayouts) return { copy: 'not-in-source-strategy' }
       return { destination }
@@ -95,11 +117,12 @@ function decide(
 function storedShapes(
   src: StrategySide,
   param: ParamToPlace,
-  sourceLayouts: (param: ParamToPlace) => { stage: number; layout: ShardLayout }[]
+  srcLayouts: readonly ParamLayout[] | undefined,
+  sourceLayouts: () => { stage: number; layout: ResolvedLayout }[]
 ): { stored?: Record<number, number[]> } {
-  if (!src.set || !src.byName.has(param.name)) return {}
+  if (!src.set || !srcLayouts) return {}
   const stored: Record<number, number[]> = {}
-  for (const { stage, layout } of sourceLayouts(param))
-    stored[stage] = new ShardGeometry(layout, param.fullShape, param.name).localShape
+  for (const { stage, layout } of sourceLayouts())
+    stored[stage] = new ShardGeometry(layout.layout, param.fullShape, param.name).localShape
   return { stored }
 }
