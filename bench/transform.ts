@@ -139,8 +139,11 @@ async function main() {
       const outputBytes = folderBytes(out)
       report('warm', warm, sourceBytes, outputBytes)
 
-      const cannotDrop = process.getuid?.() === 0 ? dropCaches() : 'not running as root'
-      if (cannotDrop) {
+      const cannotDrop =
+        coldPairs === 0 ? undefined : process.getuid?.() === 0 ? dropCaches() : 'not running as root'
+      if (coldPairs === 0) {
+        report('cold', { cp: [], transform: [] }, sourceBytes, outputBytes)
+      } else if (cannotDrop) {
         console.log(`  cold     not measured: the page cache cannot be dropped here (${cannotDrop})`)
       } else {
         const cold = await alternate(
@@ -177,6 +180,11 @@ async function alternate(
 }
 
 function report(mode: string, side: Side, sourceBytes: number, outputBytes: number) {
+  // --pairs 0 or --cold-pairs 0: nothing measured, nothing to take a median of.
+  if (side.transform.length === 0) {
+    console.log(`  ${mode.padEnd(8)} not measured (0 pairs asked for)`)
+    return
+  }
   const seconds = (samples: Sample[]) => samples.map((s) => s.seconds)
   const spread = (values: number[], digits = 2) =>
     `${median(values).toFixed(digits)} [${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}]`

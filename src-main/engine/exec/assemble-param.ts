@@ -29,8 +29,19 @@ export function allocateBuffers(): AssemblyBuffers {
   return { slab0: empty(), slab1: empty(), cast0: empty(), cast1: empty(), read: empty() }
 }
 
+// Below this a buffer grows to what is asked; above it straight to its limit.
+const SMALL_BUFFER_BYTES = 1024 * 1024
+
+/**
+ * Past SMALL_BUFFER_BYTES a buffer grows straight to its limit: growing in steps (8, 21, 32 MiB…) left each
+ * outgrown buffer as garbage until the collector got to it, so peak RSS depended on when it ran.
+ */
 function grow(buffers: AssemblyBuffers, which: keyof AssemblyBuffers, bytes: number): Uint8Array {
-  if (buffers[which].length < bytes) buffers[which] = new Uint8Array(bytes)
+  if (buffers[which].length < bytes) {
+    const limit = which === 'read' ? READ_BUFFER_BYTES : SLAB_BYTES
+    const size = bytes <= SMALL_BUFFER_BYTES ? bytes : Math.max(bytes, limit)
+    buffers[which] = new Uint8Array(size)
+  }
   return buffers[which].subarray(0, bytes)
 }
 
@@ -93,21 +104,14 @@ export async function assembleParam(
   let turn = 0
   const all = slabs(shape, e, limit)
   let upcoming = all.next()
+  const adviseAhead = advisor(param, context, next)
+  for (let i = 1; i < ADVISE_SLABS_AHEAD; i++) adviseAhead()
   try {
     while (!upcoming.done) {
       const slab = upcoming.value
       upcoming = all.next()
       context.checkpoint()
-      // The disk starts on the next slab's bytes (or the next tensor's first) while this one is read and written.
-      if (context.boxReader) {
-        if (!upcoming.done) adviseSlab(param, upcoming.value, context)
-        else if (next && elementCount(next.shape) > 0)
-          adviseSlab(
-            next,
-            slabs(next.shape, dtypeByName(next.dtype)!.bytes, slabLimit(next)).next().value!,
-            context
-          )
-      }
+      adviseAhead()
       const elements = elementCount(slab.extent)
       const buffer = grow(context.buffers, turn === 0 ? 'slab0' : 'slab1', elements * e)
       await fillSlab(param, slab, buffer, context, e)
@@ -155,7 +159,13 @@ function wholeCopy(param: ParamPlan, context: AssemblyContext) {
   return { file, chunks: read.chunks }
 }
 
-/** Copies a whole tensor SLAB_BYTES at a time, so cancellation and progress stay as responsive as slabs. */
+/**
+ * Bytes per kernel copy of a whole tensor: they take no memory of ours (the read-back buffer is fixed), so this
+ * is not SLAB_BYTES; small enough for cancellation and progress to stay responsive.
+ */
+const WHOLE_COPY_STEP_BYTES = 32 * 1024 * 1024
+
+/** Copies a whole tensor WHOLE_COPY_STEP_BYTES at a time, checking for cancellation between steps. */
 async function copyWhole(
   whole: { file: OpenFile; chunks: readonly ByteRun[] },
   context: AssemblyContext,
@@ -163,7 +173,7 @@ async function copyWhole(
 ): Promise<void> {
   for (let done = 0; done < bytes;) {
     context.checkpoint()
-    const take = Math.min(SLAB_BYTES, bytes - done)
+    const take = Math.min(WHOLE_COPY_STEP_BYTES, bytes - done)
     await context.copier!.copy(whole.file, payloadRuns(whole.chunks, done, take))
     done += take
     context.progress(take)
@@ -249,6 +259,31 @@ async function fillSlab(
 /** A source the native reader may read by descriptor. */
 function describedFile(source: ByteSource): DescribedFile | undefined {
   return source.fd === undefined ? undefined : (source as DescribedFile)
+}
+
+/** Slabs whose source bytes the disk is asked for ahead of their reads: a few slabs' time to arrive. */
+const ADVISE_SLABS_AHEAD = 3
+
+/**
+ * Each call asks the kernel for the next slab not yet advised (after the tensor's last, the next tensor's first),
+ * so the disk works ADVISE_SLABS_AHEAD slabs ahead of the reads while slabs are read and written.
+ */
+function advisor(param: ParamPlan, context: AssemblyContext, next?: ParamPlan): () => void {
+  if (!context.boxReader) return () => undefined
+  const ahead = slabs(param.shape, dtypeByName(param.dtype)!.bytes, slabLimit(param))
+  ahead.next()
+  let nextAdvised = false
+  return () => {
+    const slab = ahead.next()
+    if (!slab.done) return adviseSlab(param, slab.value, context)
+    if (nextAdvised || !next || elementCount(next.shape) === 0) return
+    nextAdvised = true
+    adviseSlab(
+      next,
+      slabs(next.shape, dtypeByName(next.dtype)!.bytes, slabLimit(next)).next().value!,
+      context
+    )
+  }
 }
 
 /** Asks the kernel to start reading what a slab will need from plain local files (cold caches). */

@@ -34,6 +34,8 @@ export interface SinkResult {
 }
 
 const FLUSH_THRESHOLD = 4 * 1024 * 1024
+// Writes this large go out as they are: coalescing them would cost a copy of every byte.
+const DIRECT_WRITE_BYTES = 256 * 1024
 const READ_BACK_BYTES = 4 * 1024 * 1024
 
 /** The suffix of in-progress outputs; a file with it never looks complete. */
@@ -112,7 +114,7 @@ export class AtomicFileSink implements ByteSink {
 
   async write(data: Uint8Array): Promise<void> {
     if (data.length === 0) return
-    if (data.length >= FLUSH_THRESHOLD) {
+    if (data.length >= DIRECT_WRITE_BYTES) {
       await this.flush()
       // The kernel copies the bytes on a libuv thread while this thread hashes them.
       const writing = this.writeAll(data)
