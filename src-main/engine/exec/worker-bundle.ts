@@ -20,13 +20,22 @@ export const NATIVE_PACKAGES = ['ssh2', 'cpu-features', 'xxhash-addon']
  * about 0.4 s each. Instead the worker is bundled once with esbuild (tsx's own compiler) into a cached CommonJS
  * file that is rebuilt only when one of its sources changes. The cache is this user's own (userCacheDirectory),
  * since the file is run as code. Undefined when bundling is impossible; callers then fall back to tsx.
+ * `as.folder` is what __dirname means throughout the bundle (the entry's folder by default): the engine host,
+ * bundled from services/, gives this folder, so the transform workers it starts are found here as unbundled.
  */
-export function bundledWorker(entry: string): string | undefined {
+export function bundledWorker(
+  entry: string,
+  as: { name?: string; folder?: string } = {}
+): string | undefined {
+  const folder = resolve(as.folder ?? resolve(entry, '..'))
   try {
     const cache = userCacheDirectory('worker')
     if ('refused' in cache) return undefined
-    const key = createHash('sha256').update(resolve(entry)).digest('hex').slice(0, 16)
-    const outfile = join(cache.path, `transform-worker-${key}.cjs`)
+    const key = createHash('sha256')
+      .update(as.folder ? `${resolve(entry)}\0${folder}` : resolve(entry))
+      .digest('hex')
+      .slice(0, 16)
+    const outfile = join(cache.path, `${as.name ?? 'transform-worker'}-${key}.cjs`)
     const recordFile = `${outfile}.inputs.json`
     if (
       ownFile(outfile) &&
@@ -50,8 +59,8 @@ export function bundledWorker(entry: string): string | undefined {
       // Keeps __dirname and __filename meaning "the source folder" and a file in it: the addon lookup and the
       // native packages' requires (createRequire(__filename)) resolve from there, not from the cache.
       define: {
-        __dirname: JSON.stringify(resolve(entry, '..')),
-        __filename: JSON.stringify(resolve(entry))
+        __dirname: JSON.stringify(folder),
+        __filename: JSON.stringify(as.folder ? join(folder, 'bundled-entry.ts') : resolve(entry))
       }
     })
     const inputs: Record<string, string> = {}

@@ -1,10 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { AppEvent, RequestParams, RequestResult } from '../../api/contract'
 import { ShardscopeError } from '../../engine/errors'
+import { bundledWorker, NATIVE_PACKAGES } from '../../engine/exec/worker-bundle'
 import { errorFromWorker } from '../../engine/exec/worker-pool'
 import { describeTask } from './describe-task'
 import type { FromHost, HostConfig, HostedRequest, ToHost } from './host-protocol'
@@ -140,19 +141,37 @@ export class EngineProcess {
 }
 
 /**
- * The compiled entry next to a bundled main (Electron, see electron.vite.config.ts); from TypeScript sources
- * the entry itself through tsx, resolved from this package so the working directory does not matter, and
- * without tsx's disk cache.
+ * The compiled entry next to a bundled main (Electron, see electron.vite.config.ts). From TypeScript sources
+ * (browser mode, tests) a cached esbuild bundle of the entry: through tsx each engine process spent about 1.2 s
+ * of CPU compiling the engine before it could answer, and on a 2-core machine the reader and the runner did so
+ * at once, so the first strategy a user opened waited for both. Failing a bundle, the entry itself through tsx,
+ * resolved from this package so the working directory does not matter, and without tsx's disk cache.
  */
 function hostScript(): { file: string; execArgv: string[]; env: Record<string, string> } {
   const compiled = join(__dirname, 'engine-host.js')
   // Electron's own binary runs the script as plain Node with this set; Node ignores it.
   if (existsSync(compiled)) return { file: compiled, execArgv: [], env: { ELECTRON_RUN_AS_NODE: '1' } }
+  const entry = join(__dirname, 'host-entry.ts')
+  // __dirname in the bundle is the engine's exec folder, as it is for the transform workers the runner starts.
+  const bundled = bundledWorker(entry, { name: 'engine-host', folder: join(__dirname, '../../engine/exec') })
+  if (bundled) return { file: bundled, execArgv: [], env: { NODE_PATH: nativePackageFolders() } }
   const tsx = pathToFileURL(createRequire(__filename).resolve('tsx')).href
   // tsx's compile cache sits in the shared temporary folder, where another local user could plant code.
-  return {
-    file: join(__dirname, 'host-entry.ts'),
-    execArgv: ['--import', tsx],
-    env: { TSX_DISABLE_CACHE: '1' }
-  }
+  return { file: entry, execArgv: ['--import', tsx], env: { TSX_DISABLE_CACHE: '1' } }
+}
+
+/**
+ * Where the packages left out of the bundle (native code, see NATIVE_PACKAGES) are installed: the bundle sits
+ * in the user's cache, so its plain `require('ssh2')` finds them through NODE_PATH.
+ */
+function nativePackageFolders(): string {
+  const require = createRequire(__filename)
+  const folders = NATIVE_PACKAGES.flatMap((name) => {
+    try {
+      return [dirname(dirname(require.resolve(`${name}/package.json`)))]
+    } catch {
+      return [] // an optional one (cpu-features) that is not installed
+    }
+  })
+  return [...new Set(folders), ...(process.env.NODE_PATH ? [process.env.NODE_PATH] : [])].join(delimiter)
 }

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync } from 'node:fs'
+import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { AppEvent, OpenedItem } from '../../../src-main/api/contract'
@@ -108,13 +108,37 @@ describe('engine work runs outside the process that serves the window', () => {
 })
 
 describe('how engine processes start', () => {
-  it('from sources, without the compile cache tsx keeps in the shared temporary folder', async () => {
+  it('from sources, as a bundle in the user’s own cache, never through tsx and its shared compile cache', async () => {
     const s = newService()
     await ok(s, 'path.open', { path: source.strategy })
     for (const pid of [s.enginePids.reader!, s.enginePids.runner!]) {
-      const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
-      expect(environment).toContain('TSX_DISABLE_CACHE=1')
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+      // Compiling the engine through tsx cost each process about 1.2 s of CPU before its first answer.
+      expect(commandLine.some((arg) => /shardscope\/worker\/engine-host-[0-9a-f]{16}\.cjs$/.test(arg))).toBe(
+        true
+      )
+      expect(commandLine.join(' ')).not.toContain('tsx')
     }
+  })
+
+  it('runs a conversion from the bundle: the runner finds the transform worker beside the sources', async () => {
+    const s = newService()
+    const out = join(tempDir(), 'out')
+    const plan = await ok<{ planId: string }>(s, 'plan.create', {
+      source,
+      destination: { folder: out, strategy: oracle('mp2x4_to_mp4', 'dst_strategy.ckpt') },
+      options: { format: 'ckpt' }
+    })
+    const events: AppEvent[] = []
+    s.onEvent((e) => events.push(e))
+    await ok(s, 'job.start', { planId: plan.planId })
+    await expect
+      .poll(() => events.find((e) => e.type === 'job.failed' || e.type === 'job.finished'), {
+        timeout: 60_000
+      })
+      .toBeTruthy()
+    expect(events.find((e) => e.type === 'job.failed')).toBeUndefined()
+    expect(readdirSync(out).filter((n) => n.startsWith('rank_'))).toHaveLength(4)
   })
 })
 
