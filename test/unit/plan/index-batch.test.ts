@@ -82,20 +82,25 @@ type Part =
   | { kind: 'tensor'; name: string; dtype: string; dims: number[]; chunks: number; extra: number }
   | { kind: 'packed' | 'reordered' | 'map' | 'legacy-scalar' | 'model-type' | 'unknown-dtype'; name: string }
 
-function encode(part: Part): number[] {
-  if (part.kind === 'tensor') {
-    const elements = part.dims.reduce((a, b) => a * b, 1)
-    const dims = part.dtype === 'str' || part.dtype === 'random_op' ? [0] : part.dims
-    const total = elements * BYTES[part.dtype]! + part.extra
-    const out: number[] = []
-    // Chunks as MindSpore splits a large tensor: consecutive records, one tag, the payload in pieces.
-    for (let c = 0, done = 0; c < part.chunks; c++) {
-      const piece = c === part.chunks - 1 ? total - done : Math.floor(total / part.chunks)
-      out.push(...recordHeader(part.name, part.dtype, dims, piece), ...new Array<number>(piece).fill(7))
-      done += piece
-    }
-    return out
+function encode(part: Part): Uint8Array {
+  return part.kind === 'tensor' ? encodeTensor(part) : new Uint8Array(encodeOdd(part))
+}
+
+function encodeTensor(part: Extract<Part, { kind: 'tensor' }>): Uint8Array {
+  const elements = part.dims.reduce((a, b) => a * b, 1)
+  const dims = part.dtype === 'str' || part.dtype === 'random_op' ? [0] : part.dims
+  const total = elements * BYTES[part.dtype]! + part.extra
+  const out: Uint8Array[] = []
+  // Chunks as MindSpore splits a large tensor: consecutive records, one tag, the payload in pieces.
+  for (let c = 0, done = 0; c < part.chunks; c++) {
+    const piece = c === part.chunks - 1 ? total - done : Math.floor(total / part.chunks)
+    out.push(recordHeader(part.name, part.dtype, dims, piece), new Uint8Array(piece).fill(7))
+    done += piece
   }
+  return Buffer.concat(out)
+}
+
+function encodeOdd(part: Exclude<Part, { kind: 'tensor' }>): number[] {
   const content = field(0x1a, [1, 2, 3, 4, 5, 6, 7, 8])
   const dtype = field(0x12, text('Float32'))
   switch (part.kind) {
@@ -160,10 +165,29 @@ const file = fc.record({
 })
 
 function bytesOf(spec: { parts: Part[]; crc: boolean; cut: number }): Uint8Array {
-  let bytes = new Uint8Array(spec.parts.flatMap(encode))
-  if (spec.crc) bytes = new Uint8Array([...bytes, ...encodeCrcTrailer(crc32Update(bytes))])
+  let bytes: Uint8Array = Buffer.concat(spec.parts.map(encode))
+  if (spec.crc) bytes = Buffer.concat([bytes, encodeCrcTrailer(crc32Update(bytes))])
   return bytes.subarray(0, Math.max(0, bytes.length - spec.cut))
 }
+
+const BIG = 300 * 1024
+const big = (name: string, chunks = 1): Part => ({
+  kind: 'tensor',
+  name,
+  dtype: 'Float32',
+  dims: [BIG / 4],
+  chunks,
+  extra: 0
+})
+// Large payloads (headers read alone), a tensor in chunks, small records between large ones, a long name.
+const largeRecords: Part[] = [
+  big('a'),
+  big('c', 3),
+  { kind: 'tensor', name: 'small', dtype: 'Int64', dims: [2], chunks: 1, extra: 0 },
+  big('d'.repeat(3000)),
+  { kind: 'tensor', name: 'tiny', dtype: 'Float16', dims: [], chunks: 1, extra: 0 },
+  big('e')
+]
 
 describe('indexing a batch gives exactly what openCheckpoint gives, file by file', () => {
   it('on random files: chunks, repeated tags, map tensors, legacy scalars, CRC trailers, damage', async () => {
@@ -199,6 +223,22 @@ describe('indexing a batch gives exactly what openCheckpoint gives, file by file
     await expectSameAsCareful(paths)
   })
 
+  it('on files of large records, whose headers are read alone', async () => {
+    const dir = tempDir()
+    const paths = [false, true].flatMap((crc) =>
+      [largeRecords, [...largeRecords, big('b'.repeat(10_000))]].map((parts, i) => {
+        const path = join(dir, `big-${crc}-${i}.ckpt`)
+        writeFileSync(path, bytesOf({ parts, crc, cut: 0 }))
+        return path
+      })
+    )
+    const [seen] = fromBatch(await indexBatch({ files: [{ rank: 0, path: paths[0]! }] }))
+    expect(seen).toMatchObject({
+      tensors: largeRecords.map((p, i) => ({ name: p.name, byteLength: [BIG, BIG, 16, BIG, 2, BIG][i] }))
+    })
+    await expectSameAsCareful(paths)
+  })
+
   it('on every MindSpore-written fixture, and on missing files', async () => {
     const paths = ckptFiles(FIXTURES)
     expect(paths.length).toBeGreaterThan(50)
@@ -225,6 +265,7 @@ describe('the direct scan takes MindSpore-written files and declines the rest', 
   it('takes usual records, chunks and a CRC trailer', async () => {
     expect(await scan([w('a'), w('b', 3)])).toBeDefined()
     expect((await scan([w('a')], true))?.crc).toBeDefined()
+    expect(await scan(largeRecords)).toBeDefined()
   })
 
   it('declines other layouts and sizes that disagree (the careful path words them)', async () => {

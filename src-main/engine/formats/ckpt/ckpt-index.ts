@@ -78,9 +78,12 @@ export async function indexCkpt(source: ByteSource, options: CkptIndexOptions = 
   const warnings: string[] = []
   let current: CkptTensor | undefined
   const names = headerText.sequence()
+  let recordBytes = 0
   for (let pos = 0; pos < end;) {
     const record =
-      canonicalInWindow(reader, pos, end, names) ?? (await recordAfterMiss(reader, scanner, pos, end, names))
+      canonicalInWindow(reader, pos, end, names) ??
+      (await recordAfterMiss(reader, scanner, pos, end, names, recordBytes))
+    recordBytes = record.next - pos
     pos = record.next
     if (!record.value) continue
     const value = record.value
@@ -117,6 +120,9 @@ export async function indexCkpt(source: ByteSource, options: CkptIndexOptions = 
 
 // A record header longer than this (a very long name, hundreds of dims) goes the careful way.
 const FAST_HEADER_BYTES = 4096
+// After a record this large the next header is read alone, not a whole window of the payload after it.
+const LARGE_RECORD_BYTES = 64 * 1024
+const HEADER_READ_BYTES = 8 * 1024
 
 /** The record at `pos` if it has MindSpore's usual layout and its header is already in the reader's window. */
 function canonicalInWindow(reader: WindowReader, pos: number, end: number, names: HeaderNames) {
@@ -133,12 +139,14 @@ async function recordAfterMiss(
   scanner: RecordScanner,
   pos: number,
   end: number,
-  names: HeaderNames
+  names: HeaderNames,
+  lastRecordBytes: number
 ) {
   const wanted = Math.min(FAST_HEADER_BYTES, reader.source.size - pos)
   const at = reader.locate(pos)
   if (at < 0 || reader.bufferedEnd - at < wanted) {
-    await reader.view(pos, wanted)
+    if (lastRecordBytes > LARGE_RECORD_BYTES) await reader.fill(pos, HEADER_READ_BYTES)
+    else await reader.view(pos, wanted)
     const moved = canonicalInWindow(reader, pos, end, names)
     if (moved) return moved
   }
