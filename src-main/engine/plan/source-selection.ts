@@ -31,17 +31,22 @@ export class RecipeLayouts {
   /** The recipe's entries grouped once per stage, so that each rank costs its classes, not its parameters. */
   readonly groups: RecipeGroups
   private readonly geometries: ({ destination: ShardGeometry; sources: ShardGeometry[] } | undefined)[]
+  private last?: { local: number; place: (cls: number) => ClassAtRank }
 
   constructor(readonly recipe: StageRecipe) {
     this.geometries = new Array(recipe.classes.length)
     this.groups = groupsOf(recipe)
   }
 
-  /** The classes' pieces for destination local rank `local`, computed as asked and kept for this rank. */
+  /**
+   * The classes' pieces for destination local rank `local`, computed as asked and kept for this rank. Selection
+   * and then the rank's outline (or RankPlan) ask for the same rank in turn: the last rank's pieces are reused.
+   */
   at(local: number): (cls: number) => ClassAtRank {
+    if (this.last?.local === local) return this.last.place
     const anchor = local % this.recipe.sourceStageDevices
     const known = new Map<number, ClassAtRank>()
-    return (cls) => {
+    const place = (cls: number) => {
       let found = known.get(cls)
       if (!found) {
         found = this.place(cls, local, anchor)
@@ -49,6 +54,8 @@ export class RecipeLayouts {
       }
       return found
     }
+    this.last = { local, place }
+    return place
   }
 
   private place(cls: number, local: number, anchor: number): ClassAtRank {
