@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ShardscopeError } from '../errors'
 import { ioError } from '../io/io-error'
+import { requireRegularFile } from '../io/regular-file'
 import { withLocalFile } from '../io/local-file'
 import { cipherModeOfMagic, type CipherMode } from './ckpt/cipher-modes'
 import { requireBoundedJson } from './json-text'
@@ -33,6 +34,7 @@ export async function sniffPath(path: string): Promise<PathKind> {
     throw ioError(err, path, 'open')
   }
   if (info.isDirectory()) return sniffFolder(path)
+  requireRegularFile(info, path)
   if (info.size === 0) {
     throw new ShardscopeError('EMPTY_FILE', `${path} is empty (0 bytes), so there is nothing to inspect.`, {
       file: path

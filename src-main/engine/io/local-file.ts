@@ -1,5 +1,8 @@
+import { constants } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { ioError } from './io-error'
+import { requireRegularFile } from './regular-file'
+import { ShardscopeError } from '../errors'
 import { truncatedError, type ByteSource } from './byte-source'
 import type { OpenFile } from './kernel-copy'
 
@@ -14,17 +17,20 @@ export class LocalFileSource implements ByteSource {
   static async open(path: string): Promise<LocalFileSource> {
     let handle: FileHandle
     try {
-      handle = await open(path, 'r')
+      // Non-blocking, so that a named pipe is opened (and then refused) instead of waiting for a writer; reads
+      // of a regular file ignore the flag.
+      handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
     } catch (err) {
       throw ioError(err, path, 'open')
     }
     try {
       const stat = await handle.stat()
       if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' })
+      requireRegularFile(stat, path)
       return new LocalFileSource(path, stat.size, handle)
     } catch (err) {
       await handle.close()
-      throw ioError(err, path, 'open')
+      throw err instanceof ShardscopeError ? err : ioError(err, path, 'open')
     }
   }
 

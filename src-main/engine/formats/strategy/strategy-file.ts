@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { ShardscopeError } from '../../errors'
 import { ioError } from '../../io/io-error'
+import { requireRegularFile } from '../../io/regular-file'
 import { AtomicFileSink } from '../../io/byte-sink'
 import type { StrategySet } from '../../model/strategy-set'
 import { isSafetensorsHeader } from '../safetensors/safetensors-index'
@@ -14,12 +15,14 @@ const MAX_STRATEGY_BYTES = 256 * 1024 * 1024
 
 /** Reads one strategy file; JSON or protobuf is decided by content, not by the file name. */
 export async function readStrategyFile(path: string): Promise<StrategySet> {
-  let size: number
+  let info: import('node:fs').Stats
   try {
-    size = (await stat(path)).size
+    info = await stat(path)
   } catch (err) {
     throw ioError(err, path, 'read strategy file')
   }
+  if (!info.isDirectory()) requireRegularFile(info, path)
+  const size = info.size
   if (size === 0) {
     throw new ShardscopeError(
       'EMPTY_FILE',
