@@ -4,7 +4,7 @@ import type { PlanSummary } from '../../../src-main/api/contract'
 import { formatBytes } from '../../app/format'
 import { neutralInk, rankColor, stageColor } from '../../viz/palette'
 import { layoutFlows, type FlowNode } from './flow-layout'
-import { nodeKey, nodeNames } from './flow-names'
+import { nodeKey, nodeNames, nodeRanks } from './flow-names'
 import { useHoverTip } from './HoverTip'
 import { useElementWidth } from '../../viz/use-element-width'
 
@@ -48,7 +48,11 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
   const tooMany = layout.links.length > MAX_LINKS
   // With too many bands to draw, those of one destination rank are shown (the first while exporting).
   const shownRank = selectedRank >= 0 ? selectedRank : plan.ranks[0]?.rank
-  const links = tooMany ? layout.links.filter((l) => l.destination === shownRank) : layout.links
+  const holds = (node: FlowNode, rank: number | undefined) =>
+    rank !== undefined && rank >= node.rank && rank <= node.last
+  const shownNode = layout.nodes.find((n) => n.side === 'destination' && holds(n, shownRank))
+  const links = tooMany ? layout.links.filter((l) => l.destination === shownNode?.rank) : layout.links
+  const grouped = layout.groupSize.source > 1 || layout.groupSize.destination > 1
   const x = (side: FlowNode['side']) => (side === 'source' ? left : right)
   const sides = {
     source: layout.nodes.filter((n) => n.side === 'source'),
@@ -56,7 +60,7 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
   }
   const selectedIndex = Math.max(
     0,
-    sides.destination.findIndex((n) => n.rank === selectedRank)
+    sides.destination.findIndex((n) => holds(n, selectedRank))
   )
   // One tab stop per column: the node last focused there (the selected rank, first, for destinations).
   const tabIndexOf = (side: FlowNode['side'], index: number) => {
@@ -101,7 +105,7 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
 
   const drawNode = (node: FlowNode, index: number) => {
     const isDestination = node.side === 'destination'
-    const selected = isDestination && node.rank === selectedRank
+    const selected = isDestination && holds(node, selectedRank)
     const key = nodeKey(node)
     return (
       <g
@@ -109,6 +113,7 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
         data-node={key}
         data-testid={isDestination ? 'flow-destination' : 'flow-source'}
         data-rank={node.rank}
+        data-last={node.last}
         className={`flow-node ${node.side}${selected ? ' selected' : ''}${node.bytes === 0 ? ' idle' : ''}`}
         role={isDestination ? 'option' : 'listitem'}
         aria-label={names.get(key)}
@@ -137,7 +142,7 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
             className="node-label"
             aria-hidden="true"
           >
-            rank {node.rank}
+            {nodeRanks(node)}
             <tspan className="node-bytes"> {formatBytes(node.bytes)}</tspan>
           </text>
         )}
@@ -147,6 +152,11 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
 
   return (
     <div ref={boxRef} className="flow-box">
+      {grouped && (
+        <p className="muted flow-note" data-testid="flow-grouping">
+          {groupingCaption(plan, layout.groupSize)}
+        </p>
+      )}
       <svg
         ref={svgRef}
         width={width}
@@ -218,10 +228,20 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
       </svg>
       {tooMany && (
         <div className="muted flow-note">
-          {layout.links.length.toLocaleString()} links: showing those into destination rank {shownRank}.
+          {layout.links.length.toLocaleString()} links: showing those into destination{' '}
+          {shownNode ? nodeRanks(shownNode) : `rank ${shownRank}`}.
         </div>
       )}
       {tip.element}
     </div>
   )
+}
+
+/** "1,024 source ranks in 32 groups of 32 consecutive ranks; 256 destination ranks in 32 groups of 8." */
+function groupingCaption(plan: PlanSummary, size: { source: number; destination: number }): string {
+  const side = (label: string, count: number, per: number) =>
+    per > 1
+      ? `${count.toLocaleString('en-US')} ${label} ranks in groups of ${per} consecutive ranks`
+      : `${count.toLocaleString('en-US')} ${label} rank${count === 1 ? '' : 's'} one by one`
+  return `${side('source', plan.source.rankCount, size.source)}; ${side('destination', plan.destination.rankCount, size.destination)}. A band carries the bytes between two groups; click a destination group to inspect its first rank.`
 }
