@@ -1,7 +1,8 @@
 import type { ModelSlice, SliceGroups } from '../../viz/layout/slice-groups'
 import { sliceColor, sliceTint } from '../../viz/layout/slice-colors'
+import { type PaintedBlock } from './painted-block'
 import type { BlockTarget } from './SliceBlocks'
-import type { TensorFold, UnitRect } from './tensor-fold'
+import type { TensorFold } from './tensor-fold'
 import type { TensorScale } from './tensor-scale'
 
 /**
@@ -10,14 +11,6 @@ import type { TensorScale } from './tensor-scale'
  */
 export const PAINTED_BLOCKS = 512
 
-/** One painted block: where it is (in drawing pixels), its colours, and what pointing at it means. */
-export interface PaintedBlock {
-  rect: UnitRect
-  fill: string
-  stroke: string
-  target: BlockTarget
-}
-
 /** The blocks to paint: model-parallel slices, or their optimizer shards when the layout has them. */
 export function paintedBlocks(
   groups: SliceGroups,
@@ -25,9 +18,9 @@ export function paintedBlocks(
   scale: TensorScale,
   colorIndex: Map<string, number>,
   optimizerSharded: boolean
-): PaintedBlock[] {
+): PaintedBlock<BlockTarget>[] {
   const pixels = (box: ModelSlice['box']) => scale.toPixels(fold.rectOf(box))
-  const blocks: PaintedBlock[] = []
+  const blocks: PaintedBlock<BlockTarget>[] = []
   for (const slice of groups.model) {
     const shards = optimizerSharded ? slice.shards : [slice.shards[0]!]
     for (const shard of shards) {
@@ -43,22 +36,13 @@ export function paintedBlocks(
   return blocks
 }
 
-/** The block under a point of the drawing, the last painted winning as it is drawn on top. */
-export function blockAt(blocks: readonly PaintedBlock[], x: number, y: number): PaintedBlock | undefined {
-  for (let i = blocks.length - 1; i >= 0; i--) {
-    const r = blocks[i]!.rect
-    if (x >= r.x && x < r.x + Math.max(r.w, 1) && y >= r.y && y < r.y + Math.max(r.h, 1)) return blocks[i]
-  }
-  return undefined
-}
-
 /**
  * Paints the blocks (fill, then a hairline in the slice colour when the block is big enough to show one) at
  * `ratio` device pixels per drawing pixel, and returns the picture as a PNG data URL for an SVG <image>, so
  * exports carry it as they carry the rest of the drawing.
  */
 export function paintBlocks(
-  blocks: readonly PaintedBlock[],
+  blocks: readonly PaintedBlock<unknown>[],
   size: { width: number; height: number },
   ratio: number
 ): string {
