@@ -107,7 +107,9 @@ describe('the planner preview of 1024 source ranks to 256', () => {
       await page.emulateMedia({ colorScheme: theme })
       // A theme change draws the view afresh: wait for the new drawing before scrolling to it.
       await page.waitForTimeout(300)
-      await page.getByTestId('flow-grouping').scrollIntoViewIfNeeded()
+      await page
+        .getByTestId('flow-grouping')
+        .evaluate((e) => (e as unknown as { scrollIntoView(): void }).scrollIntoView())
       await page.waitForTimeout(150)
       await screenshot(page, `q2-planner-flow-1024-to-256-${theme}`)
     }

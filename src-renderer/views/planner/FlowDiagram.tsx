@@ -17,6 +17,8 @@ interface FlowDiagramProps {
 
 const NODE_WIDTH = 14
 const LABEL_SPACE = 136
+// "ranks 992–1023 8.03 KiB" needs more room than "rank 3 1.5 MiB".
+const GROUP_LABEL_SPACE = 172
 // Beyond this many links the picture is a solid mass; the selected rank's links still say something.
 const MAX_LINKS = 2500
 
@@ -43,8 +45,10 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
   const [focus, setFocusState] = useState<Partial<Record<FlowNode['side'], number>>>({})
   const setFocus = ({ side, index }: { side: FlowNode['side']; index: number }) =>
     setFocusState((f) => (f[side] === index ? f : { ...f, [side]: index }))
-  const left = LABEL_SPACE - NODE_WIDTH
-  const right = width - LABEL_SPACE
+  const grouped = layout.groupSize.source > 1 || layout.groupSize.destination > 1
+  const labelSpace = grouped ? GROUP_LABEL_SPACE : LABEL_SPACE
+  const left = labelSpace - NODE_WIDTH
+  const right = width - labelSpace
   const tooMany = layout.links.length > MAX_LINKS
   // With too many bands to draw, those of one destination rank are shown (the first while exporting).
   const shownRank = selectedRank >= 0 ? selectedRank : plan.ranks[0]?.rank
@@ -52,7 +56,6 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
     rank !== undefined && rank >= node.rank && rank <= node.last
   const shownNode = layout.nodes.find((n) => n.side === 'destination' && holds(n, shownRank))
   const links = tooMany ? layout.links.filter((l) => l.destination === shownNode?.rank) : layout.links
-  const grouped = layout.groupSize.source > 1 || layout.groupSize.destination > 1
   const x = (side: FlowNode['side']) => (side === 'source' ? left : right)
   const sides = {
     source: layout.nodes.filter((n) => n.side === 'source'),
@@ -168,7 +171,7 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
         <text className="column-title" x={left + NODE_WIDTH} y={14} textAnchor="end" aria-hidden="true">
           Source · {plan.source.rankCount} rank{plan.source.rankCount === 1 ? '' : 's'}
         </text>
-        <text className="column-title" x={right} y={14} aria-hidden="true">
+        <text className="column-title" x={width - 4} y={14} textAnchor="end" aria-hidden="true">
           Destination · {plan.destination.rankCount} rank{plan.destination.rankCount === 1 ? '' : 's'}
         </text>
         {layout.bands.map((band) => (
@@ -181,7 +184,7 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
             <rect
               x={band.side === 'source' ? 0 : right - 6}
               y={band.y}
-              width={LABEL_SPACE + 6}
+              width={labelSpace + 6}
               height={band.height}
               rx={6}
               fill={stageColor(band.stage)}
