@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openByPath, paramRow, screenshotBothThemes, showView, useApp } from './app-steps'
+import { SCREENSHOTS } from './harness'
 
 // A strategy may describe up to 2^17 devices: the device matrix paints them on a canvas, one cell per device,
 // and still says which rank is under the pointer and who shares its slice.
@@ -173,6 +174,8 @@ describe('the device matrix of 2^17 devices', () => {
       page.getByRole('button', { name: 'Export PNG' }).click()
     ])
     expect(png.suggestedFilename()).toBe('device-matrix-model.big.weight-stage0.png')
+    // Kept beside the screenshots, for a person to look at the export itself.
+    copyFileSync((await png.path())!, join(SCREENSHOTS, 'd3-device-matrix-131072-export.png'))
     const picture = await pngColors(readFileSync((await png.path())!))
     // Far more than a blank page with a title: the cells' slice colours are in the picture.
     expect(picture.width).toBeGreaterThan(1000)
