@@ -2,9 +2,10 @@ import type { ReactNode, RefObject } from 'react'
 import { useAppStore } from '../store/app-store'
 import { exportPng, exportSvg, type ExportSpec } from './export'
 
-/** A view's drawing and what its export says about it. */
+/** A view's drawing and what its export says about it: its SVG, or the element holding its canvases. */
 export interface Drawing extends ExportSpec {
-  svgRef: RefObject<SVGSVGElement | null>
+  svgRef?: RefObject<SVGSVGElement | null>
+  canvasRef?: RefObject<HTMLElement | null>
 }
 
 interface ViewFrameProps {
@@ -29,7 +30,7 @@ async function exportClean(drawing: Drawing, as: 'svg' | 'png'): Promise<void> {
   try {
     await nextFrame()
     await nextFrame()
-    const svg = drawing.svgRef.current
+    const svg = drawing.svgRef?.current ?? drawing.canvasRef?.current
     if (!svg) return
     if (as === 'svg') exportSvg(svg, drawing)
     else await exportPng(svg, drawing)

@@ -36,12 +36,15 @@ export function exportFileName(...parts: (string | undefined)[]): string {
   )
 }
 
-export function exportSvg(svg: SVGSVGElement, spec: ExportSpec): void {
+/** What a view exports: its SVG, or an element holding canvases (a drawing too large for SVG). */
+export type ExportSource = SVGSVGElement | HTMLElement
+
+export function exportSvg(svg: ExportSource, spec: ExportSpec): void {
   const { text } = compose(svg, spec)
   download(new Blob([text], { type: 'image/svg+xml' }), `${exportFileName(spec.fileName)}.svg`)
 }
 
-export async function exportPng(svg: SVGSVGElement, spec: ExportSpec, scale = 2): Promise<void> {
+export async function exportPng(svg: ExportSource, spec: ExportSpec, scale = 2): Promise<void> {
   const { text, width, height } = compose(svg, spec)
   const image = new Image()
   const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }))
@@ -65,7 +68,7 @@ export async function exportPng(svg: SVGSVGElement, spec: ExportSpec, scale = 2)
 }
 
 /** The drawing, with its title above and its legend below, as one standalone SVG document. */
-function compose(svg: SVGSVGElement, spec: ExportSpec): { text: string; width: number; height: number } {
+function compose(svg: ExportSource, spec: ExportSpec): { text: string; width: number; height: number } {
   const box = svg.getBoundingClientRect()
   const style = getComputedStyle(svg)
   const ink = style.getPropertyValue('--ink').trim() || '#1d2430'
@@ -91,7 +94,7 @@ function compose(svg: SVGSVGElement, spec: ExportSpec): { text: string; width: n
   add('rect', { x: 0, y: 0, width, height, fill: canvasColor() })
   add('text', { x: PAD, y: PAD + 15, 'font-size': 15, 'font-weight': 650, fill: ink }, spec.title)
   if (spec.subtitle) add('text', { x: PAD, y: PAD + TITLE + 12, 'font-size': 12, fill: muted }, spec.subtitle)
-  const drawing = inlineStyles(svg)
+  const drawing = svg instanceof SVGSVGElement ? inlineStyles(svg) : canvasesAsSvg(svg)
   drawing.setAttribute('x', String(PAD))
   drawing.setAttribute('y', String(head))
   doc.appendChild(drawing)
@@ -132,6 +135,44 @@ function layoutLegend(entries: LegendEntry[], room: number) {
     x += w
   }
   return { items, rows: entries.length === 0 ? 0 : row + 1 }
+}
+
+/**
+ * A canvas-painted drawing as SVG: each canvas as an image at its place in `container`, and the captions marked
+ * `data-export-label` (stage titles) as text, so the export shows what the view shows.
+ */
+function canvasesAsSvg(container: HTMLElement): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg'
+  const box = container.getBoundingClientRect()
+  const copy = document.createElementNS(ns, 'svg')
+  copy.setAttribute('width', String(box.width))
+  copy.setAttribute('height', String(box.height))
+  for (const label of container.querySelectorAll<HTMLElement>('[data-export-label]')) {
+    const at = label.getBoundingClientRect()
+    const style = getComputedStyle(label)
+    const text = document.createElementNS(ns, 'text')
+    text.setAttribute('x', String(at.left - box.left))
+    text.setAttribute('y', String(at.top - box.top + at.height * 0.75))
+    text.setAttribute('font-size', style.fontSize)
+    text.setAttribute('font-weight', style.fontWeight)
+    text.setAttribute('fill', style.color)
+    text.textContent = label.dataset.exportLabel || label.textContent
+    copy.appendChild(text)
+  }
+  for (const canvas of container.querySelectorAll('canvas')) {
+    const at = canvas.getBoundingClientRect()
+    const image = document.createElementNS(ns, 'image')
+    image.setAttribute('x', String(at.left - box.left))
+    image.setAttribute('y', String(at.top - box.top))
+    image.setAttribute('width', String(at.width))
+    image.setAttribute('height', String(at.height))
+    image.setAttribute('preserveAspectRatio', 'none')
+    // Cells stay sharp when the picture is scaled, as they are on screen.
+    image.setAttribute('style', 'image-rendering:pixelated')
+    image.setAttribute('href', canvas.toDataURL('image/png'))
+    copy.appendChild(image)
+  }
+  return copy
 }
 
 /** A copy of the drawing with the computed styles it needs inlined, so it looks the same outside the page. */

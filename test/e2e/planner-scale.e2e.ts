@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { writeStrategyFile } from '../../src-main/engine/formats/strategy/strategy-file'
@@ -68,6 +69,66 @@ describe('the planner preview of 1024 source ranks to 256', () => {
       await page.getByTestId('plan-rank-scroll').scrollIntoViewIfNeeded()
       await page.waitForTimeout(150)
       await screenshot(page, `q1-planner-1024-to-256-search-${theme}`)
+    }
+    await page.emulateMedia({ colorScheme: 'light' })
+  })
+
+  it('draws the data flow of 1,024 ranks in groups, readable, its caption in view, and exports it', async () => {
+    const { page } = app
+    await page.getByLabel('Find', { exact: true }).fill('')
+    const flow = page.locator('svg.flow')
+    await flow.scrollIntoViewIfNeeded()
+    // 32 groups of 32 source ranks, 32 groups of 8 destination ranks, each labelled, in a drawing a screen holds.
+    expect(await page.getByTestId('flow-source').count()).toBe(32)
+    expect(await page.getByTestId('flow-destination').count()).toBe(32)
+    const second = page.locator('[data-testid="flow-source"][data-rank="32"]')
+    expect(await second.getAttribute('data-last')).toBe('63')
+    expect(await second.locator('text').textContent()).toMatch(/^ranks 32–63 /)
+    expect((await flow.boundingBox())!.height).toBeLessThan(800)
+    const caption = page.getByTestId('flow-grouping')
+    expect(await caption.innerText()).toContain(
+      '1,024 source ranks in groups of 32 consecutive ranks; 256 destination ranks in groups of 8'
+    )
+    expect(await caption.isVisible()).toBe(true)
+    // Clicking a destination group inspects its first rank; the group shows as selected.
+    await page.locator('[data-testid="flow-destination"][data-rank="8"]').click()
+    await expect
+      .poll(() =>
+        page.locator('[data-testid="flow-destination"][data-rank="8"]').getAttribute('aria-selected')
+      )
+      .toBe('true')
+    const [svg] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export SVG' }).click()
+    ])
+    const text = readFileSync((await svg.path())!, 'utf8')
+    expect(text).toContain('ranks 32–63')
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme })
+      // A theme change draws the view afresh: wait for the new drawing before scrolling to it.
+      await page.waitForTimeout(300)
+      await page
+        .getByTestId('flow-grouping')
+        .evaluate((e) => (e as unknown as { scrollIntoView(): void }).scrollIntoView())
+      await page.waitForTimeout(150)
+      await screenshot(page, `q2-planner-flow-1024-to-256-${theme}`)
+    }
+    await page.emulateMedia({ colorScheme: 'light' })
+  })
+
+  it('offers the ready plan in the Run view rather than asking for one', async () => {
+    const { page } = app
+    await showView(page, 'Run')
+    const empty = page.getByTestId('run-empty')
+    expect(await empty.innerText()).toMatch(
+      /^No conversion has been started yet\. A plan is ready: 256 outputs into /
+    )
+    expect(await empty.innerText()).not.toContain('Plan one first')
+    expect(await page.getByRole('button', { name: 'Start conversion' }).count()).toBe(1)
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme })
+      await page.waitForTimeout(150)
+      await screenshot(page, `q3-run-plan-ready-${theme}`)
     }
     await page.emulateMedia({ colorScheme: 'light' })
   })

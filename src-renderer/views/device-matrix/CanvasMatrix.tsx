@@ -1,10 +1,13 @@
-import { useMemo } from 'react'
+import { useMemo, type RefObject } from 'react'
 import { axisLabel } from '../../viz/layout/describe-layout'
 import { canvasCellSize, indexCells } from './canvas-grid'
 import { CanvasStage } from './CanvasStage'
 import type { MatrixDrawingProps } from './MatrixDrawing'
 
-type CanvasMatrixProps = Omit<MatrixDrawingProps, 'svgRef' | 'describeRank'>
+type CanvasMatrixProps = Omit<MatrixDrawingProps, 'svgRef' | 'describeRank'> & {
+  /** The stages' canvases and titles: what Export saves. */
+  stagesRef: RefObject<HTMLDivElement | null>
+}
 
 /**
  * The device matrix of a large cluster, each stage on a canvas: tiles over the leading axes, each tile folded
@@ -17,6 +20,7 @@ export function CanvasMatrix({
   stageCount,
   stageDevices,
   stageGeometries,
+  stagesRef,
   ...cells
 }: CanvasMatrixProps) {
   const index = useMemo(() => indexCells(devMatrix, stageDevices), [devMatrix, stageDevices])
@@ -39,7 +43,7 @@ export function CanvasMatrix({
           </li>
         ))}
       </ul>
-      <div className="canvas-stages">
+      <div className="canvas-stages" ref={stagesRef}>
         {Array.from({ length: stageCount }, (_, stage) => {
           const held = stageGeometries.find((s) => s.row.stage === stage)
           return (

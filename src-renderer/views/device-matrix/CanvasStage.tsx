@@ -2,7 +2,7 @@ import * as d3 from 'd3'
 import { useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react'
 import { useAppStore } from '../../store/app-store'
 import type { SliceGroups } from '../../viz/layout/slice-groups'
-import { sliceColor, sliceTint } from '../../viz/layout/slice-colors'
+import { sliceColor, sliceFaded, sliceTint } from '../../viz/layout/slice-colors'
 import { canvasColor, neutralInk } from '../../viz/palette'
 import { localAfterKey, localAt, type CellIndex } from './canvas-grid'
 
@@ -67,13 +67,7 @@ export function CanvasStage(props: CanvasStageProps) {
       const key = ci * 3 + tone
       let rgb = palette.get(key)
       if (!rgb) {
-        rgb = rgbOf(
-          tone === 0
-            ? sliceColor(ci)
-            : tone === 1
-              ? sliceTint(ci)
-              : d3.interpolateRgb(sliceTint(ci), background)(0.6)
-        )
+        rgb = rgbOf(tone === 0 ? sliceColor(ci) : tone === 1 ? sliceTint(ci) : sliceFaded(ci))
         palette.set(key, rgb)
       }
       return rgb
@@ -144,7 +138,10 @@ export function CanvasStage(props: CanvasStageProps) {
       data-stage={stage}
       data-active={active}
     >
-      <div className="stage-title">
+      <div
+        className="stage-title"
+        data-export-label={`Stage ${stage} · ranks ${rankBase}–${rankBase + devices - 1}`}
+      >
         Stage {stage}
         <span className="stage-ranks">
           ranks {rankBase}–{rankBase + devices - 1}

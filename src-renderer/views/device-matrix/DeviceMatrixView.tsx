@@ -24,6 +24,7 @@ export function DeviceMatrixView() {
   const selectParam = useAppStore((s) => s.selectParam)
   const selectedParam = useAppStore((s) => s.selectedParam)
   const svgRef = useRef<SVGSVGElement>(null)
+  const stagesRef = useRef<HTMLDivElement>(null)
   const [bodyRef, width] = useElementWidth()
   const [hovered, setHovered] = useState<number>()
   const stageGeometries = useTiedGeometries(row)
@@ -85,10 +86,10 @@ export function DeviceMatrixView() {
       title="Device matrix"
       subtitle={subtitle}
       drawing={
-        // Export draws the SVG; a canvas-painted grid of thousands of devices has none (yet).
-        main.result.ok && !onCanvas
+        // Export draws the SVG grid, or the canvases of a grid of thousands of devices, titles and legend alike.
+        main.result.ok
           ? {
-              svgRef,
+              ...(onCanvas ? { canvasRef: stagesRef } : { svgRef }),
               title: `Device matrix · ${row.name}`,
               subtitle: `stage ${row.stage} · device matrix ${formatShape(row.devMatrix)} · tensor map ${formatMap(row.tensorMap)} · ${holders.summary}`,
               fileName: `device-matrix-${row.name}-stage${row.stage}`,
@@ -129,7 +130,7 @@ export function DeviceMatrixView() {
           </p>
           <div className="device-scroll">
             {onCanvas ? (
-              <CanvasMatrix {...drawn!} />
+              <CanvasMatrix {...drawn!} stagesRef={stagesRef} />
             ) : (
               <MatrixDrawing {...drawn!} svgRef={svgRef} describeRank={holders.describe} />
             )}

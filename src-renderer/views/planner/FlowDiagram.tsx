@@ -4,7 +4,7 @@ import type { PlanSummary } from '../../../src-main/api/contract'
 import { formatBytes } from '../../app/format'
 import { neutralInk, rankColor, stageColor } from '../../viz/palette'
 import { layoutFlows, type FlowNode } from './flow-layout'
-import { nodeKey, nodeNames } from './flow-names'
+import { nodeKey, nodeNames, nodeRanks } from './flow-names'
 import { useHoverTip } from './HoverTip'
 import { useElementWidth } from '../../viz/use-element-width'
 
@@ -17,6 +17,8 @@ interface FlowDiagramProps {
 
 const NODE_WIDTH = 14
 const LABEL_SPACE = 136
+// "ranks 992–1023 8.03 KiB" needs more room than "rank 3 1.5 MiB".
+const GROUP_LABEL_SPACE = 172
 // Beyond this many links the picture is a solid mass; the selected rank's links still say something.
 const MAX_LINKS = 2500
 
@@ -43,12 +45,17 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
   const [focus, setFocusState] = useState<Partial<Record<FlowNode['side'], number>>>({})
   const setFocus = ({ side, index }: { side: FlowNode['side']; index: number }) =>
     setFocusState((f) => (f[side] === index ? f : { ...f, [side]: index }))
-  const left = LABEL_SPACE - NODE_WIDTH
-  const right = width - LABEL_SPACE
+  const grouped = layout.groupSize.source > 1 || layout.groupSize.destination > 1
+  const labelSpace = grouped ? GROUP_LABEL_SPACE : LABEL_SPACE
+  const left = labelSpace - NODE_WIDTH
+  const right = width - labelSpace
   const tooMany = layout.links.length > MAX_LINKS
   // With too many bands to draw, those of one destination rank are shown (the first while exporting).
   const shownRank = selectedRank >= 0 ? selectedRank : plan.ranks[0]?.rank
-  const links = tooMany ? layout.links.filter((l) => l.destination === shownRank) : layout.links
+  const holds = (node: FlowNode, rank: number | undefined) =>
+    rank !== undefined && rank >= node.rank && rank <= node.last
+  const shownNode = layout.nodes.find((n) => n.side === 'destination' && holds(n, shownRank))
+  const links = tooMany ? layout.links.filter((l) => l.destination === shownNode?.rank) : layout.links
   const x = (side: FlowNode['side']) => (side === 'source' ? left : right)
   const sides = {
     source: layout.nodes.filter((n) => n.side === 'source'),
@@ -56,7 +63,7 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
   }
   const selectedIndex = Math.max(
     0,
-    sides.destination.findIndex((n) => n.rank === selectedRank)
+    sides.destination.findIndex((n) => holds(n, selectedRank))
   )
   // One tab stop per column: the node last focused there (the selected rank, first, for destinations).
   const tabIndexOf = (side: FlowNode['side'], index: number) => {
@@ -101,7 +108,7 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
 
   const drawNode = (node: FlowNode, index: number) => {
     const isDestination = node.side === 'destination'
-    const selected = isDestination && node.rank === selectedRank
+    const selected = isDestination && holds(node, selectedRank)
     const key = nodeKey(node)
     return (
       <g
@@ -109,6 +116,7 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
         data-node={key}
         data-testid={isDestination ? 'flow-destination' : 'flow-source'}
         data-rank={node.rank}
+        data-last={node.last}
         className={`flow-node ${node.side}${selected ? ' selected' : ''}${node.bytes === 0 ? ' idle' : ''}`}
         role={isDestination ? 'option' : 'listitem'}
         aria-label={names.get(key)}
@@ -137,7 +145,7 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
             className="node-label"
             aria-hidden="true"
           >
-            rank {node.rank}
+            {nodeRanks(node)}
             <tspan className="node-bytes"> {formatBytes(node.bytes)}</tspan>
           </text>
         )}
@@ -147,6 +155,11 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
 
   return (
     <div ref={boxRef} className="flow-box">
+      {grouped && (
+        <p className="muted flow-note" data-testid="flow-grouping">
+          {groupingCaption(plan, layout.groupSize)}
+        </p>
+      )}
       <svg
         ref={svgRef}
         width={width}
@@ -158,7 +171,7 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
         <text className="column-title" x={left + NODE_WIDTH} y={14} textAnchor="end" aria-hidden="true">
           Source · {plan.source.rankCount} rank{plan.source.rankCount === 1 ? '' : 's'}
         </text>
-        <text className="column-title" x={right} y={14} aria-hidden="true">
+        <text className="column-title" x={width - 4} y={14} textAnchor="end" aria-hidden="true">
           Destination · {plan.destination.rankCount} rank{plan.destination.rankCount === 1 ? '' : 's'}
         </text>
         {layout.bands.map((band) => (
@@ -171,7 +184,7 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
             <rect
               x={band.side === 'source' ? 0 : right - 6}
               y={band.y}
-              width={LABEL_SPACE + 6}
+              width={labelSpace + 6}
               height={band.height}
               rx={6}
               fill={stageColor(band.stage)}
@@ -218,10 +231,20 @@ export function FlowDiagram({ plan, selectedRank, onSelectRank, svgRef }: FlowDi
       </svg>
       {tooMany && (
         <div className="muted flow-note">
-          {layout.links.length.toLocaleString()} links: showing those into destination rank {shownRank}.
+          {layout.links.length.toLocaleString()} links: showing those into destination{' '}
+          {shownNode ? nodeRanks(shownNode) : `rank ${shownRank}`}.
         </div>
       )}
       {tip.element}
     </div>
   )
+}
+
+/** "1,024 source ranks in 32 groups of 32 consecutive ranks; 256 destination ranks in 32 groups of 8." */
+function groupingCaption(plan: PlanSummary, size: { source: number; destination: number }): string {
+  const side = (label: string, count: number, per: number) =>
+    per > 1
+      ? `${count.toLocaleString('en-US')} ${label} ranks in groups of ${per} consecutive ranks`
+      : `${count.toLocaleString('en-US')} ${label} rank${count === 1 ? '' : 's'} one by one`
+  return `${side('source', plan.source.rankCount, size.source)}; ${side('destination', plan.destination.rankCount, size.destination)}. A band carries the bytes between two groups; click a destination group to inspect its first rank.`
 }

@@ -7,6 +7,7 @@ import { ManifestSummary } from './ManifestSummary'
 import { OverallProgress } from './OverallProgress'
 import { RankProgressList } from './RankProgressList'
 import { ClusterRunPanel } from './cluster/ClusterRunPanel'
+import { runEmptyState } from './run-empty-state'
 import { VerificationPanel } from './VerificationPanel'
 import './run.css'
 
@@ -19,6 +20,9 @@ export function RunView() {
   const resumeJob = useAppStore((s) => s.resumeJob)
   const verifyFolder = useAppStore((s) => s.verifyFolder)
   const setView = useAppStore((s) => s.setView)
+  const plan = useAppStore((s) => s.plan)
+  const planning = useAppStore((s) => s.planning)
+  const startJob = useAppStore((s) => s.startJob)
   const verifyButton = (
     <button
       type="button"
@@ -41,14 +45,11 @@ export function RunView() {
       >
         {verification && <VerificationPanel verification={verification} />}
         {!verification && (
-          <EmptyState>
-            <p>
-              No conversion has been started yet. Plan one first; its preview shows everything it will do.
-            </p>
-            <button type="button" className="primary" onClick={() => setView('planner')}>
-              Go to the planner
-            </button>
-          </EmptyState>
+          <NoConversionYet
+            {...runEmptyState(plan, planning)}
+            onStart={() => void startJob()}
+            onPlanner={() => setView('planner')}
+          />
         )}
         <ClusterRunPanel />
       </ViewFrame>
@@ -118,5 +119,31 @@ export function RunView() {
       <RankProgressList ranks={ranks} />
       <ClusterRunPanel />
     </ViewFrame>
+  )
+}
+
+function NoConversionYet(props: {
+  sentence: string
+  action: 'start' | 'planner'
+  label: string
+  onStart(): void
+  onPlanner(): void
+}) {
+  return (
+    <EmptyState>
+      <p data-testid="run-empty">{props.sentence}</p>
+      <button
+        type="button"
+        className="primary"
+        onClick={props.action === 'start' ? props.onStart : props.onPlanner}
+      >
+        {props.label}
+      </button>
+      {props.action === 'start' && (
+        <button type="button" onClick={props.onPlanner}>
+          Back to the planner
+        </button>
+      )}
+    </EmptyState>
   )
 }

@@ -12,7 +12,9 @@ import { useShownSelection, ViewFrame } from '../../viz/ViewFrame'
 import { describeBlock } from './block-text'
 import { BlockTooltip, type TooltipState } from './BlockTooltip'
 import { PieceTable } from './PieceTable'
+import { PaintedSlices } from './PaintedSlices'
 import { SliceBlocks, type BlockTarget } from './SliceBlocks'
+import { PAINTED_BLOCKS } from './slice-paint'
 import { TensorAxes } from './TensorAxes'
 import { TensorLegend } from './TensorLegend'
 import { TensorSummary } from './TensorSummary'
@@ -106,6 +108,7 @@ export function TensorLayoutView() {
         : undefined
     )
   const { fold, scale, colorIndex } = drawing
+  const blockCount = optShards > 1 ? groups.stored.length : groups.model.length
   return (
     <ViewFrame
       title="Tensor layout"
@@ -138,17 +141,30 @@ export function TensorLayoutView() {
             >
               <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
                 <TensorAxes fold={fold} scale={scale} pieces={groups.stored} shapeKnown={result.shapeKnown} />
-                <SliceBlocks
-                  groups={groups}
-                  fold={fold}
-                  scale={scale}
-                  colorIndex={colorIndex}
-                  selectedRank={selectedRank}
-                  optimizerSharded={optShards > 1}
-                  describe={describe}
-                  onPoint={onPoint}
-                  onSelect={selectRank}
-                />
+                {blockCount > PAINTED_BLOCKS ? (
+                  <PaintedSlices
+                    groups={groups}
+                    fold={fold}
+                    scale={scale}
+                    colorIndex={colorIndex}
+                    selectedRank={selectedRank}
+                    optimizerSharded={optShards > 1}
+                    onPoint={onPoint}
+                    onSelect={selectRank}
+                  />
+                ) : (
+                  <SliceBlocks
+                    groups={groups}
+                    fold={fold}
+                    scale={scale}
+                    colorIndex={colorIndex}
+                    selectedRank={selectedRank}
+                    optimizerSharded={optShards > 1}
+                    describe={describe}
+                    onPoint={onPoint}
+                    onSelect={selectRank}
+                  />
+                )}
               </g>
             </svg>
           </div>

@@ -1,0 +1,42 @@
+import type { PlanSummary } from '../../../src-main/api/contract'
+import { plural } from '../../app/format'
+
+/** What the Run view says before any conversion was started, and what its button does. */
+export interface RunEmptyState {
+  sentence: string
+  action: 'start' | 'planner'
+  label: string
+}
+
+/**
+ * "Plan one first" is only true when there is no plan: with one ready the view says so and offers to start it,
+ * and with one that cannot run (errors) it says why and sends the user back to fix them.
+ */
+export function runEmptyState(plan: PlanSummary | undefined, planning: boolean): RunEmptyState {
+  if (planning)
+    return {
+      sentence: 'No conversion has been started yet; a plan is being made in the planner.',
+      action: 'planner',
+      label: 'Go to the planner'
+    }
+  if (!plan)
+    return {
+      sentence:
+        'No conversion has been started yet. Plan one first; its preview shows everything it will do.',
+      action: 'planner',
+      label: 'Go to the planner'
+    }
+  const outputs = plural(plan.ranks.length, 'output')
+  const errors = plan.problems.filter((p) => p.severity === 'error').length
+  if (errors > 0)
+    return {
+      sentence: `No conversion has been started yet. The current plan (${outputs} into ${plan.destination.folder}) has ${plural(errors, 'problem')} to fix before it can run.`,
+      action: 'planner',
+      label: 'Show the problems'
+    }
+  return {
+    sentence: `No conversion has been started yet. A plan is ready: ${outputs} into ${plan.destination.folder}.`,
+    action: 'start',
+    label: 'Start conversion'
+  }
+}
