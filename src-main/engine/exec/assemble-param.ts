@@ -63,6 +63,21 @@ export interface AssemblyContext {
   boxReader?: BoxReader
   /** Appends payload bytes of a whole tensor copied unchanged straight from its source file (kernel copies). */
   copier?: TensorCopier
+  /**
+   * Shared by the tensors of one output: with it a tensor returns while its last slab is still being written, so
+   * the next tensor's first slab is read meanwhile. The caller awaits `last` before it ends the output.
+   */
+  writeBehind?: WriteBehind
+}
+
+/** The write still in flight after a tensor returned, and the slab it holds (the next tensor fills the other). */
+export interface WriteBehind {
+  last: Promise<void>
+  turn: 0 | 1
+}
+
+export function newWriteBehind(): WriteBehind {
+  return { last: Promise.resolve(), turn: 0 }
 }
 
 export interface TensorCopier {
@@ -99,9 +114,15 @@ export async function assembleParam(
   const outBytes = dtypeByName(param.outDtype)!.bytes
   const limit = slabLimit(param)
   const whole = wholeCopy(param, context)
-  if (whole) return copyWhole(whole, context, elementCount(shape) * e)
-  let writing: Promise<void> = Promise.resolve()
-  let turn = 0
+  const behind = context.writeBehind
+  if (whole) {
+    // The kernel copies at the output's end: every earlier write has to be done.
+    if (behind) await behind.last
+    return copyWhole(whole, context, elementCount(shape) * e)
+  }
+  let writing: Promise<void> = behind?.last ?? Promise.resolve()
+  let turn: 0 | 1 = behind?.turn ?? 0
+  let leaveWriting = false
   const all = slabs(shape, e, limit)
   let upcoming = all.next()
   const adviseAhead = advisor(param, context, next)
@@ -132,12 +153,18 @@ export async function assembleParam(
       // Marked handled now; a failure still surfaces at the next await of `writing`.
       writing.catch(() => undefined)
       context.progress(elements * outBytes)
-      turn = 1 - turn
+      turn = turn === 0 ? 1 : 0
+    }
+    if (behind) {
+      behind.last = writing
+      behind.turn = turn
+      leaveWriting = true
     }
   } finally {
-    await writing.catch(() => undefined)
+    // On failure nothing may still write from our slabs once we return.
+    if (!leaveWriting) await writing.catch(() => undefined)
   }
-  await writing
+  if (!leaveWriting) await writing
 }
 
 /** The source file and payload runs of a tensor copied unchanged in whole, when a kernel copy applies. */

@@ -10,7 +10,13 @@ import { loadBoxReader, type BoxReader } from '../io/box-read'
 import type { ByteSource } from '../io/byte-source'
 import { outputHashAlgorithms, type HashAlgorithm, type OutputHashes } from '../io/output-hashes'
 import type { ParamPlan, PlanOptions, RankPlan } from '../plan/plan-types'
-import { allocateBuffers, assembleParam, type AssemblyBuffers, type TensorCopier } from './assemble-param'
+import {
+  allocateBuffers,
+  assembleParam,
+  newWriteBehind,
+  type AssemblyBuffers,
+  type TensorCopier
+} from './assemble-param'
 import type { Kernels } from './kernels'
 import { requireUnchanged, withCrcCheck, type CrcCheckedSource } from './source-checks'
 
@@ -61,6 +67,7 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
   const sources: ByteSource[] = []
   const crcChecks: { path: string; check: CrcCheckedSource }[] = []
   let sink: ByteSink | undefined
+  const writeBehind = newWriteBehind()
   try {
     for (const source of job.plan.sources) {
       await requireUnchanged(source, rank)
@@ -98,6 +105,7 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
       buffers,
       ...(boxReader ? { boxReader } : {}),
       ...(copier ? { copier } : {}),
+      writeBehind,
       write,
       checkpoint: () => {
         if (execution.cancelled())
@@ -114,6 +122,7 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
     const done = () => execution.onProgress(bytesDone, ++paramsDone)
     // Called once every byte the rank needs has been read, before the output gets its final name.
     const beforeCommit = async () => {
+      await writeBehind.last
       for (const source of job.plan.sources) await requireUnchanged(source, rank)
       for (const { check } of crcChecks) await check.verify()
     }
@@ -138,20 +147,30 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
       const writer = new CkptWriter(sink, { crc: job.options.crc })
       for (const [i, param] of job.plan.params.entries()) {
         const spec = tensorSpec(param)
-        await writer.beginTensor(
-          param.name,
-          param.outDtype,
-          dimsForShape(param.shape, param.outDtype),
-          spec.byteLength
-        )
+        // Begun with its first bytes: until then the previous tensor's last slab may still be being written.
+        let begun = false
+        const begin = async () => {
+          if (begun) return
+          begun = true
+          await writer.beginTensor(
+            param.name,
+            param.outDtype,
+            dimsForShape(param.shape, param.outDtype),
+            spec.byteLength
+          )
+        }
         await assembleParam(
           param,
           context(
-            (bytes) => writer.writeData(bytes),
-            copierFor((source, runs) => writer.copyData(source, runs))
+            async (bytes) => (await begin(), writer.writeData(bytes)),
+            copierFor(async (source, runs) => (await begin(), writer.copyData(source, runs)))
           ),
           job.plan.params[i + 1]
         )
+        if (!begun) {
+          await writeBehind.last
+          await begin()
+        }
         done()
       }
       await beforeCommit()
@@ -166,6 +185,8 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
       crcVerified: crcChecks.map((c) => c.path)
     }
   } finally {
+    // No write may still use the output (or a slab) when it is closed.
+    await writeBehind.last.catch(() => undefined)
     if (sink) await sink.abort()
     await Promise.all(sources.map((s) => s.close().catch(() => undefined)))
   }
