@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads'
 import { isShardscopeError } from '../errors'
 import { withCheckpoint, type CheckpointOpenOptions } from '../formats/checkpoint-file'
 import { scanCkptTable } from '../formats/ckpt/ckpt-table-scan'
@@ -12,7 +13,7 @@ import { BatchBuilder } from './batch-builder'
 export interface IndexBatchJob {
   files: { rank: number; path: string }[]
   open?: CheckpointOpenOptions
-  /** How headers are read; by default, from the file system of the batch's first file. */
+  /** How headers are read; by default, on a worker thread, from the file system of the batch's first file. */
   reads?: ReadMode
 }
 
@@ -67,7 +68,8 @@ export async function indexBatch(job: IndexBatchJob): Promise<IndexedBatch> {
   const builder = new BatchBuilder()
   const open = job.open ?? {}
   const first = job.files[0]
-  const reads = job.reads ?? (first ? await readModeFor(first.path) : 'overlapped')
+  // Blocking reads only on a worker thread, where they hold up nobody else (not the app's or CLI's event loop).
+  const reads = job.reads ?? (first && !isMainThread ? await readModeFor(first.path) : 'overlapped')
   const files = await mapLimit(job.files, FILES_IN_FLIGHT, async (file): Promise<BatchFile> => {
     try {
       return (await quickly(file, open, reads, builder)) ?? (await carefully(file, open, builder))
