@@ -1,8 +1,10 @@
+import { isMainThread } from 'node:worker_threads'
 import { isShardscopeError } from '../errors'
 import { withCheckpoint, type CheckpointOpenOptions } from '../formats/checkpoint-file'
 import { scanCkptTable } from '../formats/ckpt/ckpt-table-scan'
 import { verifyCrcTrailer } from '../formats/ckpt/crc-trailer'
 import { TensorTable } from '../formats/tensor-table'
+import { BlockingReads, readModeFor, type ReadMode } from '../io/blocking-reads'
 import { LocalFileSource } from '../io/local-file'
 import { mapLimit } from '../util/map-limit'
 import { BatchBuilder } from './batch-builder'
@@ -11,6 +13,8 @@ import { BatchBuilder } from './batch-builder'
 export interface IndexBatchJob {
   files: { rank: number; path: string }[]
   open?: CheckpointOpenOptions
+  /** How headers are read; by default, on a worker thread, from the file system of the batch's first file. */
+  reads?: ReadMode
 }
 
 /**
@@ -48,7 +52,7 @@ export type BatchFile =
     }
   | { rank: number; error: { code?: string; message: string } }
 
-// Files in flight per thread: hides latency on network file systems, costs nothing on a local disk.
+// Files in flight per thread: hides latency on network file systems (overlapped reads), costs nothing locally.
 const FILES_IN_FLIGHT = 4
 
 // Per thread, one window buffer and one table per file in flight, reused batch after batch.
@@ -63,9 +67,12 @@ const spareTables: TensorTable[] = []
 export async function indexBatch(job: IndexBatchJob): Promise<IndexedBatch> {
   const builder = new BatchBuilder()
   const open = job.open ?? {}
+  const first = job.files[0]
+  // Blocking reads only on a worker thread, where they hold up nobody else (not the app's or CLI's event loop).
+  const reads = job.reads ?? (first && !isMainThread ? await readModeFor(first.path) : 'overlapped')
   const files = await mapLimit(job.files, FILES_IN_FLIGHT, async (file): Promise<BatchFile> => {
     try {
-      return (await quickly(file, open, builder)) ?? (await carefully(file, open, builder))
+      return (await quickly(file, open, reads, builder)) ?? (await carefully(file, open, builder))
     } catch (err) {
       if (!isShardscopeError(err)) throw err
       return { rank: file.rank, error: { code: err.code, message: err.message } }
@@ -77,15 +84,17 @@ export async function indexBatch(job: IndexBatchJob): Promise<IndexedBatch> {
 async function quickly(
   file: IndexBatchJob['files'][number],
   open: CheckpointOpenOptions,
+  reads: ReadMode,
   builder: BatchBuilder
 ): Promise<BatchFile | undefined> {
   const source = await LocalFileSource.open(file.path)
+  const headers = reads === 'blocking' ? new BlockingReads(source) : source
   const table = spareTables.pop() ?? new TensorTable()
   let buffer = spareBuffers.pop()
   try {
     let scanned
     try {
-      scanned = await scanCkptTable(source, builder, table, buffer)
+      scanned = await scanCkptTable(headers, builder, table, buffer)
     } catch (err) {
       // A read that failed: the careful path reads the file again and says what went wrong.
       if (isShardscopeError(err)) return undefined

@@ -8,7 +8,9 @@ import { recordHeader } from '../../../src-main/engine/formats/ckpt/ckpt-writer'
 import { encodeCrcTrailer } from '../../../src-main/engine/formats/ckpt/crc-trailer'
 import { isShardscopeError } from '../../../src-main/engine/errors'
 import { TensorTable } from '../../../src-main/engine/formats/tensor-table'
+import { BlockingReads } from '../../../src-main/engine/io/blocking-reads'
 import { MemorySource } from '../../../src-main/engine/io/byte-source'
+import { LocalFileSource } from '../../../src-main/engine/io/local-file'
 import { crc32Update } from '../../../src-main/engine/io/crc32'
 import { BatchBuilder } from '../../../src-main/engine/plan/batch-builder'
 import { indexBatch, type IndexedBatch } from '../../../src-main/engine/plan/index-batch'
@@ -243,6 +245,66 @@ describe('indexing a batch gives exactly what openCheckpoint gives, file by file
     const paths = ckptFiles(FIXTURES)
     expect(paths.length).toBeGreaterThan(50)
     await expectSameAsCareful([...paths, join(FIXTURES, 'no-such-file.ckpt')])
+  })
+})
+
+describe('blocking and overlapped header reads give identical batches', () => {
+  const both = async (paths: string[]) => {
+    const files = paths.map((path, rank) => ({ rank, path }))
+    const blocking = await indexBatch({ files, reads: 'blocking' })
+    const overlapped = await indexBatch({ files, reads: 'overlapped' })
+    // Name ids follow the order files finish in (the careful path interleaves), so compare what they mean.
+    expect(fromBatch(blocking)).toEqual(fromBatch(overlapped))
+    expect(blocking.lists.length).toBe(overlapped.lists.length)
+    return blocking
+  }
+
+  it('on random files, damaged ones included', async () => {
+    const dir = tempDir()
+    let n = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(file, { minLength: 1, maxLength: 6 }), async (specs) => {
+        const paths = specs.map((spec) => {
+          const path = join(dir, `r${n++}.ckpt`)
+          writeFileSync(path, bytesOf(spec as { parts: Part[]; crc: boolean; cut: number }))
+          return path
+        })
+        await both(paths)
+      }),
+      { numRuns: 60 }
+    )
+  })
+
+  it('on large records, every fixture and a missing file', async () => {
+    const dir = tempDir()
+    const large = join(dir, 'large.ckpt')
+    writeFileSync(large, bytesOf({ parts: largeRecords, crc: true, cut: 0 }))
+    const batch = await both([large, ...ckptFiles(FIXTURES), join(FIXTURES, 'no-such-file.ckpt')])
+    expect(batch.files[0]).toMatchObject({ hasCrc: true })
+    expect(batch.files.at(-1)).toMatchObject({ error: { code: 'NOT_FOUND' } })
+  })
+
+  // A blocking read that went wrong would only send a file the careful way: check the direct scan itself.
+  it('the direct scan reads the same tables either way', async () => {
+    const dir = tempDir()
+    const large = join(dir, 'large.ckpt')
+    writeFileSync(large, bytesOf({ parts: largeRecords, crc: true, cut: 0 }))
+    let scanned = 0
+    for (const path of [large, ...ckptFiles(FIXTURES)]) {
+      const source = await LocalFileSource.open(path)
+      try {
+        const overlapped = new TensorTable()
+        const blocking = new TensorTable()
+        const a = await scanCkptTable(source, new BatchBuilder(), overlapped)
+        const b = await scanCkptTable(new BlockingReads(source), new BatchBuilder(), blocking)
+        expect(b === undefined).toBe(a === undefined)
+        expect(blocking).toEqual(overlapped)
+        if (a) scanned++
+      } finally {
+        await source.close()
+      }
+    }
+    expect(scanned).toBeGreaterThan(20)
   })
 })
 

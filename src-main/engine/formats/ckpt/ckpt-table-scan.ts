@@ -13,9 +13,11 @@ export interface NameIds {
 }
 
 // Windows when records are small (every byte is read anyway: few, large reads); when the last record was
-// large, the next header is read alone (a record header is ~100 bytes; longer ones go the careful way).
+// large, the next header is read alone: a record header is ~100 bytes, so first 1 KiB (one page of payload at
+// most, not two or three), then 8 KiB if it did not fit (longer ones go the careful way).
 const WINDOW_BYTES = 1024 * 1024
 const LARGE_RECORD_BYTES = 128 * 1024
+const HEADER_GUESS_BYTES = 1024
 const HEADER_READ_BYTES = 8 * 1024
 const FAST_HEADER_BYTES = 4096
 
@@ -48,8 +50,13 @@ export async function scanCkptTable(
     if (at < 0 || !canonicalHeader(reader.buffered, at, reader.bufferedEnd, pos, end, header)) {
       const wanted = Math.min(FAST_HEADER_BYTES, source.size - pos)
       if (at >= 0 && reader.bufferedEnd - at >= wanted) return undefined
-      await reader.fill(pos, recordBytes > LARGE_RECORD_BYTES ? HEADER_READ_BYTES : WINDOW_BYTES)
-      if (!canonicalHeader(reader.buffered, 0, reader.bufferedEnd, pos, end, header)) return undefined
+      const alone = recordBytes > LARGE_RECORD_BYTES
+      await reader.fill(pos, alone ? HEADER_GUESS_BYTES : WINDOW_BYTES)
+      if (!canonicalHeader(reader.buffered, 0, reader.bufferedEnd, pos, end, header)) {
+        if (!alone || reader.bufferedEnd >= Math.min(HEADER_READ_BYTES, source.size - pos)) return undefined
+        await reader.fill(pos, HEADER_READ_BYTES)
+        if (!canonicalHeader(reader.buffered, 0, reader.bufferedEnd, pos, end, header)) return undefined
+      }
     }
     recordBytes = header.next - pos
     const name = names.id(reader.buffered, header.nameStart, header.nameLength, group.nextIndex)
