@@ -4,51 +4,18 @@
 // machine is told apart from a slow app. Asserts nothing. Needs `npm run build`.
 //
 //   npm run build && node --import tsx bench/ui.ts [--params 20000]
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { CDPSession, Page } from 'playwright-core'
 import { linkWithQuery, startApp } from '../test/e2e/harness'
+import { writeBenchStrategy } from './ui-strategy'
 
 const { values } = parseArgs({ options: { params: { type: 'string' } } })
 const count = Number(values.params ?? 20_000)
 const TARGET_OPEN_MS = 1000
 const TARGET_P95_MS = 20
-
-/** A merged 2-stage strategy in the JSON form, with tensor_shape so the explorer knows every shape. */
-function writeStrategy(path: string, variant: string): void {
-  const layouts: Record<string, unknown> = {}
-  const maps = [
-    [2, -1],
-    [-1, 1],
-    [1, 0],
-    [-1, -1]
-  ]
-  for (let i = 0; i < count; i++) {
-    const stage = i < count / 2 ? 0 : 1
-    const prefix = ['', 'adam_m.', 'adam_v.'][i % 3]
-    layouts[`${stage}-${prefix}${variant}.layers.${Math.floor(i / 12)}.block.w${i % 12}.weight`] = {
-      dev_matrix: [2, 2, 2],
-      tensor_map: maps[i % maps.length],
-      field: 0,
-      opt_weight_shard_size: i % 5 === 0 ? 2 : 0,
-      opt_weight_shard_step: i % 5 === 0 ? 1 : 0,
-      tensor_shape: [4096, 1024 * (1 + (i % 4))]
-    }
-  }
-  writeFileSync(
-    path,
-    JSON.stringify({
-      current_stage: 1,
-      parallel_layout_item: layouts,
-      parallel_strategy_item: {
-        MatMul_a: { stage: 0, parallel_strategy: [[2, 1]] },
-        MatMul_b: { stage: 1, parallel_strategy: [[2, 1]] }
-      }
-    })
-  )
-}
 
 /**
  * Runs in the page: scrolls the table 120 px (a brisk wheel step) per animation frame for 600 frames, recording
@@ -160,8 +127,8 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'shardscope-bench-ui-'))
   const first = join(work, 'strategy-model.json')
   const second = join(work, 'strategy-network.json')
-  writeStrategy(first, 'model')
-  writeStrategy(second, 'network')
+  writeBenchStrategy(first, 'model', count)
+  writeBenchStrategy(second, 'network', count)
   const app = await startApp()
   try {
     const { page } = app

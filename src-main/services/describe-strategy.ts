@@ -74,8 +74,10 @@ function tableOf(
   // Thousands of layers share a handful of (layout, shape, dtype): work each one out once.
   const layoutIndex = new Map<string, number>()
   const rows: StrategyTable['rows'] = { names: [], stages: [], layouts: [], optimizer: [] }
-  for (const layout of set.layouts) {
-    const known = catalog.get(layout.name)
+  // An indexed loop: it runs once per layout, mostly before the JIT has compiled it.
+  for (let i = 0; i < set.layouts.length; i++) {
+    const layout = set.layouts[i]!
+    const known = catalog.size > 0 ? catalog.get(layout.name) : undefined
     const shape = known?.fullShape ?? layout.tensorShape
     const key = `${layoutKey(layout)}|${shape?.join(',') ?? '?'}|${known?.dtype ?? ''}`
     let index = layoutIndex.get(key)
@@ -116,7 +118,10 @@ function layoutKey(layout: ParamLayout): string {
 
 function mapKey(map: readonly TensorMapEntry[]): string {
   let key = ''
-  for (const entry of map) key += Array.isArray(entry) ? `[${entry.join(',')}],` : `${entry},`
+  for (let i = 0; i < map.length; i++) {
+    const entry = map[i]!
+    key += Array.isArray(entry) ? `[${entry.join(',')}],` : `${entry},`
+  }
   return key
 }
 

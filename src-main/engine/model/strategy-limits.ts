@@ -42,7 +42,8 @@ export function checkStrategyLimits(set: StrategySet, file = set.sources.join(',
     )
   }
   if (set.layouts.length + set.operators.length > STRATEGY_LIMITS.entries) throw tooManyEntries(file)
-  for (const op of set.operators) {
+  for (let i = 0; i < set.operators.length; i++) {
+    const op = set.operators[i]!
     if (!inRange(op.stage, 0, STRATEGY_LIMITS.stages - 1)) {
       throw new ShardscopeError(
         'INVALID_STRATEGY',
@@ -53,7 +54,9 @@ export function checkStrategyLimits(set: StrategySet, file = set.sources.join(',
   }
   let lastStage = 0
   let stageDevices = 1
-  for (const layout of set.layouts) {
+  // Indexed loops, here and below: they run once per layout, mostly before the JIT has compiled them.
+  for (let i = 0; i < set.layouts.length; i++) {
+    const layout = set.layouts[i]!
     stageDevices = Math.max(stageDevices, checkLayoutLimits(layout, file))
     lastStage = Math.max(lastStage, layout.stage)
   }
@@ -75,72 +78,100 @@ export function tooManyEntries(file: string): ShardscopeError {
   )
 }
 
-/** Checks one layout and returns its device count. */
+/**
+ * Checks one layout and returns its device count. Runs once per layout of strategies with a hundred thousand of
+ * them, so the passing path builds no messages, closures or arrays: messages are made only to throw.
+ */
 function checkLayoutLimits(layout: ParamLayout, file: string): number {
-  const fail = (what: string) =>
-    new ShardscopeError('INVALID_STRATEGY', `${file}: parameter ${layout.name} ${what}.`, {
-      file,
-      param: layout.name
-    })
   if (!inRange(layout.stage, 0, STRATEGY_LIMITS.stages - 1)) {
-    throw fail(
+    throw layoutError(
+      layout,
+      file,
       `is in pipeline stage ${layout.stage}; Shardscope accepts stages 0 to ${STRATEGY_LIMITS.stages - 1}, more than any pipeline has`
     )
   }
-  const inStage = `(pipeline stage ${layout.stage})`
   const dev = layout.devMatrix
   if (dev.length > STRATEGY_LIMITS.deviceAxes) {
-    throw fail(
-      `${inStage} has a device matrix of ${dev.length} axes; Shardscope accepts at most ${STRATEGY_LIMITS.deviceAxes}`
+    throw layoutError(
+      layout,
+      file,
+      `${inStageOf(layout)} has a device matrix of ${dev.length} axes; Shardscope accepts at most ${STRATEGY_LIMITS.deviceAxes}`
     )
   }
   let devices = 1
-  for (const size of dev) {
+  for (let i = 0; i < dev.length; i++) {
+    const size = dev[i]!
     devices *= Math.abs(size)
     if (!Number.isSafeInteger(size) || devices > STRATEGY_LIMITS.stageDevices) {
-      throw fail(
-        `${inStage} has device matrix [${dev.join(', ')}], which ${Number.isSafeInteger(size) ? `makes ${deviceProduct(dev)} devices in one pipeline stage` : `holds ${size}, not a size`}; Shardscope accepts at most ${STRATEGY_LIMITS.stageDevices} (2^17) devices per stage, more than any cluster has`
+      throw layoutError(
+        layout,
+        file,
+        `${inStageOf(layout)} has device matrix [${dev.join(', ')}], which ${Number.isSafeInteger(size) ? `makes ${deviceProduct(dev)} devices in one pipeline stage` : `holds ${size}, not a size`}; Shardscope accepts at most ${STRATEGY_LIMITS.stageDevices} (2^17) devices per stage, more than any cluster has`
       )
     }
   }
-  checkTensorMap(layout.tensorMap, inStage, fail)
-  if (layout.tensorShape) checkSizes('tensor_shape', layout.tensorShape, STRATEGY_LIMITS.tensorDims, fail)
-  checkSizes('param_split_shape', layout.paramSplitShape, STRATEGY_LIMITS.stageDevices, fail)
-  const badOffset = layout.indicesOffset.find((v) => !Number.isSafeInteger(v))
-  if (layout.indicesOffset.length > STRATEGY_LIMITS.stageDevices || badOffset !== undefined) {
-    throw fail(
-      `has an indices_offset ${badOffset === undefined ? 'with too many entries' : `entry ${badOffset}`}`
-    )
+  checkTensorMap(layout, file)
+  if (layout.tensorShape)
+    checkSizes('tensor_shape', layout.tensorShape, STRATEGY_LIMITS.tensorDims, layout, file)
+  checkSizes('param_split_shape', layout.paramSplitShape, STRATEGY_LIMITS.stageDevices, layout, file)
+  if (layout.indicesOffset.length > 0) {
+    const badOffset = layout.indicesOffset.find((v) => !Number.isSafeInteger(v))
+    if (layout.indicesOffset.length > STRATEGY_LIMITS.stageDevices || badOffset !== undefined) {
+      throw layoutError(
+        layout,
+        file,
+        `has an indices_offset ${badOffset === undefined ? 'with too many entries' : `entry ${badOffset}`}`
+      )
+    }
   }
-  for (const [key, value] of [
-    ['field', layout.field],
-    ['opt_weight_shard_step', layout.optShardStep],
-    ['opt_weight_shard_size', layout.optShardSize]
-  ] as const) {
-    if (!inRange(value, INT32_MIN, INT32_MAX)) throw fail(`has ${key} ${value}, not a 32-bit integer`)
-  }
+  checkInt32('field', layout.field, layout, file)
+  checkInt32('opt_weight_shard_step', layout.optShardStep, layout, file)
+  checkInt32('opt_weight_shard_size', layout.optShardSize, layout, file)
   return devices
 }
 
-function checkTensorMap(
-  map: readonly TensorMapEntry[],
-  inStage: string,
-  fail: (what: string) => ShardscopeError
-): void {
+function layoutError(layout: ParamLayout, file: string, what: string): ShardscopeError {
+  return new ShardscopeError('INVALID_STRATEGY', `${file}: parameter ${layout.name} ${what}.`, {
+    file,
+    param: layout.name
+  })
+}
+
+function inStageOf(layout: ParamLayout): string {
+  return `(pipeline stage ${layout.stage})`
+}
+
+function checkInt32(key: string, value: number, layout: ParamLayout, file: string): void {
+  if (!inRange(value, INT32_MIN, INT32_MAX))
+    throw layoutError(layout, file, `has ${key} ${value}, not a 32-bit integer`)
+}
+
+function checkTensorMap(layout: ParamLayout, file: string): void {
+  const map: readonly TensorMapEntry[] = layout.tensorMap
   if (map.length > STRATEGY_LIMITS.tensorDims) {
-    throw fail(
-      `${inStage} has a tensor map of ${map.length} dimensions; Shardscope accepts tensors of at most ${STRATEGY_LIMITS.tensorDims}`
+    throw layoutError(
+      layout,
+      file,
+      `${inStageOf(layout)} has a tensor map of ${map.length} dimensions; Shardscope accepts tensors of at most ${STRATEGY_LIMITS.tensorDims}`
     )
   }
-  for (const entry of map) {
-    const values = Array.isArray(entry) ? entry : [entry]
-    if (values.length > STRATEGY_LIMITS.deviceAxes) {
-      throw fail(
-        `${inStage} splits one tensor dimension over ${values.length} device axes; a device matrix has at most ${STRATEGY_LIMITS.deviceAxes}`
+  for (let i = 0; i < map.length; i++) {
+    const entry = map[i]!
+    if (!Array.isArray(entry)) {
+      if (!Number.isSafeInteger(entry))
+        throw layoutError(layout, file, `${inStageOf(layout)} has tensor-map value ${entry}, not an axis`)
+      continue
+    }
+    if (entry.length > STRATEGY_LIMITS.deviceAxes) {
+      throw layoutError(
+        layout,
+        file,
+        `${inStageOf(layout)} splits one tensor dimension over ${entry.length} device axes; a device matrix has at most ${STRATEGY_LIMITS.deviceAxes}`
       )
     }
-    const bad = values.find((v) => !Number.isSafeInteger(v))
-    if (bad !== undefined) throw fail(`${inStage} has tensor-map value ${bad}, not an axis`)
+    const bad = entry.find((v) => !Number.isSafeInteger(v))
+    if (bad !== undefined)
+      throw layoutError(layout, file, `${inStageOf(layout)} has tensor-map value ${bad}, not an axis`)
   }
 }
 
@@ -148,13 +179,19 @@ function checkSizes(
   key: string,
   sizes: readonly number[],
   maxLength: number,
-  fail: (what: string) => ShardscopeError
+  layout: ParamLayout,
+  file: string
 ): void {
   if (sizes.length > maxLength)
-    throw fail(`has a ${key} of ${sizes.length} entries; at most ${maxLength} fit`)
-  const bad = sizes.find((s) => !Number.isSafeInteger(s) || s < 0)
-  if (bad !== undefined) {
-    throw fail(`has ${key} entry ${bad}, which is not a size (a non-negative integer below 2^53)`)
+    throw layoutError(layout, file, `has a ${key} of ${sizes.length} entries; at most ${maxLength} fit`)
+  for (let i = 0; i < sizes.length; i++) {
+    const size = sizes[i]!
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw layoutError(
+        layout,
+        file,
+        `has ${key} entry ${size}, which is not a size (a non-negative integer below 2^53)`
+      )
   }
 }
 

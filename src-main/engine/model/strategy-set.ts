@@ -72,12 +72,14 @@ export function stagesOf(set: StrategySet): number[] {
 /** Layouts of one parameter across stages (a tied embedding has one per stage), by stage. */
 export function layoutsByName(set: StrategySet): Map<string, ParamLayout[]> {
   const byName = new Map<string, ParamLayout[]>()
-  for (const layout of set.layouts) {
+  // Indexed loops (they run once per layout, mostly before the JIT has compiled them); one-stage lists need no sort.
+  for (let i = 0; i < set.layouts.length; i++) {
+    const layout = set.layouts[i]!
     const list = byName.get(layout.name)
     if (list) list.push(layout)
     else byName.set(layout.name, [layout])
   }
-  for (const list of byName.values()) list.sort((a, b) => a.stage - b.stage)
+  for (const list of byName.values()) if (list.length > 1) list.sort((a, b) => a.stage - b.stage)
   return byName
 }
 
@@ -129,7 +131,8 @@ export function describeLayout(layout: ParamLayout): string {
 export function withoutDuplicateLayouts(layouts: ParamLayout[], file: string): ParamLayout[] {
   const seen = new Map<string, ParamLayout>()
   const kept: ParamLayout[] = []
-  for (const layout of layouts) {
+  for (let i = 0; i < layouts.length; i++) {
+    const layout = layouts[i]!
     const key = `${layout.stage}-${layout.name}`
     const earlier = seen.get(key)
     if (!earlier) {

@@ -61,30 +61,12 @@ export function parseStrategyJson(text: string, file: string): StrategySet {
       strategies: intMatrix(value['parallel_strategy'] ?? [], file, nodeName, 'parallel_strategy', 'operator')
     }
   })
-  const items = layoutItemsInTextOrder(text, layoutItems)
-  const rawNames = items.map(([name]) => name)
+  const { names: rawNames, values } = layoutItemsInTextOrder(text, layoutItems)
   const { merged, entries } = resolveStages(rawNames, operators)
-  const layouts = items.map(([rawName, item], i): ParamLayout => {
-    if (!isObject(item)) throw invalid(file, rawName, 'layout', 'an object')
-    if (item['dev_matrix'] === undefined) throw missing(file, rawName, 'dev_matrix')
-    if (item['tensor_map'] === undefined) throw missing(file, rawName, 'tensor_map')
-    const layout: ParamLayout = {
-      name: entries[i]!.name,
-      stage: entries[i]!.stage,
-      devMatrix: intList(item['dev_matrix'], file, rawName, 'dev_matrix'),
-      tensorMap: tensorMap(item['tensor_map'], file, rawName),
-      tensorMapForm: 'flat',
-      paramSplitShape: intList(item['param_split_shape'] ?? [], file, rawName, 'param_split_shape'),
-      indicesOffset: intList(item['indices_offset'] ?? [], file, rawName, 'indices_offset'),
-      field: optionalInt(item['field'], file, rawName, 'field'),
-      optShardStep: optionalInt(item['opt_weight_shard_step'], file, rawName, 'opt_weight_shard_step'),
-      optShardSize: optionalInt(item['opt_weight_shard_size'], file, rawName, 'opt_weight_shard_size')
-    }
-    if (layout.tensorMap.some(Array.isArray)) layout.tensorMapForm = 'nested'
-    if (item['tensor_shape'] !== undefined)
-      layout.tensorShape = intList(item['tensor_shape'], file, rawName, 'tensor_shape')
-    return layout
-  })
+  // Indexed loops and no destructuring here: these run once per layout, mostly before the JIT has compiled them.
+  const layouts: ParamLayout[] = []
+  for (let i = 0; i < rawNames.length; i++)
+    layouts.push(paramLayout(rawNames[i]!, values[i]!, entries[i]!, file))
   const set: StrategySet = {
     sources: [file],
     format: 'json',
@@ -102,16 +84,55 @@ export function parseStrategyJson(text: string, file: string): StrategySet {
  * The layout items as the text lists them, a repeated name as often as it is repeated (JSON.parse would keep
  * only the last, silently) and integer-like names in their place rather than first.
  */
-function layoutItemsInTextOrder(text: string, parsed: { [key: string]: Json }): [string, Json][] {
+function layoutItemsInTextOrder(
+  text: string,
+  parsed: { [key: string]: Json }
+): { names: string[]; values: Json[] } {
   const members = objectMembersInTextOrder(text, ['parallel_layout_item'])
+  const names: string[] = []
+  const values: Json[] = []
+  // As many members as distinct names: no name repeats, so each value is the one JSON.parse kept.
+  const repeats = members.length !== Object.keys(parsed).length
   const counts = new Map<string, number>()
-  for (const { key } of members) counts.set(key, (counts.get(key) ?? 0) + 1)
-  return members.map(({ key, valueStart, valueEnd }) => [
-    key,
-    counts.get(key) === 1 && Object.hasOwn(parsed, key)
-      ? parsed[key]!
-      : (JSON.parse(text.slice(valueStart, valueEnd)) as Json)
-  ])
+  if (repeats) for (const { key } of members) counts.set(key, (counts.get(key) ?? 0) + 1)
+  for (let i = 0; i < members.length; i++) {
+    const { key, valueStart, valueEnd } = members[i]!
+    names.push(key)
+    values.push(
+      !repeats || (counts.get(key) === 1 && Object.hasOwn(parsed, key))
+        ? parsed[key]!
+        : (JSON.parse(text.slice(valueStart, valueEnd)) as Json)
+    )
+  }
+  return { names, values }
+}
+
+function paramLayout(
+  rawName: string,
+  item: Json,
+  entry: { stage: number; name: string },
+  file: string
+): ParamLayout {
+  if (!isObject(item)) throw invalid(file, rawName, 'layout', 'an object')
+  if (item['dev_matrix'] === undefined) throw missing(file, rawName, 'dev_matrix')
+  if (item['tensor_map'] === undefined) throw missing(file, rawName, 'tensor_map')
+  const devMatrix = intList(item['dev_matrix'], file, rawName, 'dev_matrix')
+  const map = tensorMap(item['tensor_map'], file, rawName)
+  const layout: ParamLayout = {
+    name: entry.name,
+    stage: entry.stage,
+    devMatrix,
+    tensorMap: map,
+    tensorMapForm: map.some(Array.isArray) ? 'nested' : 'flat',
+    paramSplitShape: intList(item['param_split_shape'] ?? [], file, rawName, 'param_split_shape'),
+    indicesOffset: intList(item['indices_offset'] ?? [], file, rawName, 'indices_offset'),
+    field: optionalInt(item['field'], file, rawName, 'field'),
+    optShardStep: optionalInt(item['opt_weight_shard_step'], file, rawName, 'opt_weight_shard_step'),
+    optShardSize: optionalInt(item['opt_weight_shard_size'], file, rawName, 'opt_weight_shard_size')
+  }
+  if (item['tensor_shape'] !== undefined)
+    layout.tensorShape = intList(item['tensor_shape'], file, rawName, 'tensor_shape')
+  return layout
 }
 
 /**
@@ -172,8 +193,9 @@ function isInt(value: Json | undefined): value is number {
 }
 
 function intList(value: Json, file: string, name: string, key: string): number[] {
-  if (!Array.isArray(value) || !value.every(isInt))
-    throw invalid(file, name, key, 'a list of integers', undefined, value)
+  if (!Array.isArray(value)) throw invalid(file, name, key, 'a list of integers', undefined, value)
+  for (let i = 0; i < value.length; i++)
+    if (!isInt(value[i])) throw invalid(file, name, key, 'a list of integers', undefined, value)
   return value as number[]
 }
 
@@ -187,10 +209,16 @@ function intMatrix(value: Json, file: string, name: string, key: string, owner: 
 }
 
 function tensorMap(value: Json, file: string, name: string): TensorMapEntry[] {
-  const ok = Array.isArray(value) && value.every((e) => isInt(e) || (Array.isArray(e) && e.every(isInt)))
-  if (!ok)
+  if (!Array.isArray(value) || !value.every(isAxisEntry))
     throw invalid(file, name, 'tensor_map', 'a list of integers (or of integer lists)', undefined, value)
   return value as TensorMapEntry[]
+}
+
+function isAxisEntry(entry: Json): boolean {
+  if (isInt(entry)) return true
+  if (!Array.isArray(entry)) return false
+  for (let i = 0; i < entry.length; i++) if (!isInt(entry[i])) return false
+  return true
 }
 
 function optionalInt(
