@@ -1,22 +1,10 @@
 import { useMemo, type MouseEvent } from 'react'
 import { useAppStore } from '../../store/app-store'
-import type { SliceGroups } from '../../viz/layout/slice-groups'
-import type { BlockTarget } from './SliceBlocks'
+import type { SliceBlocksProps } from './SliceBlocks'
 import { blockAt } from './painted-block'
 import { paintBlocks, paintedBlocks } from './slice-paint'
-import type { TensorFold } from './tensor-fold'
-import type { TensorScale } from './tensor-scale'
 
-interface PaintedSlicesProps {
-  groups: SliceGroups
-  fold: TensorFold
-  scale: TensorScale
-  colorIndex: Map<string, number>
-  selectedRank?: number
-  optimizerSharded: boolean
-  onPoint(target: BlockTarget | undefined, event?: MouseEvent): void
-  onSelect(rank: number): void
-}
+type PaintedSlicesProps = Omit<SliceBlocksProps, 'describe'>
 
 /**
  * The blocks of a layout with thousands of slices, painted into one image inside the SVG: the same colours and

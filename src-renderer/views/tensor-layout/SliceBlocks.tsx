@@ -7,7 +7,7 @@ import type { TensorScale } from './tensor-scale'
 export type BlockTarget =
   { kind: 'slice'; slice: ModelSlice } | { kind: 'shard'; slice: ModelSlice; shard: StoredSlice }
 
-interface SliceBlocksProps {
+export interface SliceBlocksProps {
   groups: SliceGroups
   fold: TensorFold
   scale: TensorScale

@@ -109,6 +109,16 @@ export function TensorLayoutView() {
     )
   const { fold, scale, colorIndex } = drawing
   const blockCount = optShards > 1 ? groups.stored.length : groups.model.length
+  const blockProps = {
+    groups,
+    fold,
+    scale,
+    colorIndex,
+    selectedRank,
+    optimizerSharded: optShards > 1,
+    onPoint,
+    onSelect: selectRank
+  }
   return (
     <ViewFrame
       title="Tensor layout"
@@ -142,28 +152,9 @@ export function TensorLayoutView() {
               <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
                 <TensorAxes fold={fold} scale={scale} pieces={groups.stored} shapeKnown={result.shapeKnown} />
                 {blockCount > PAINTED_BLOCKS ? (
-                  <PaintedSlices
-                    groups={groups}
-                    fold={fold}
-                    scale={scale}
-                    colorIndex={colorIndex}
-                    selectedRank={selectedRank}
-                    optimizerSharded={optShards > 1}
-                    onPoint={onPoint}
-                    onSelect={selectRank}
-                  />
+                  <PaintedSlices {...blockProps} />
                 ) : (
-                  <SliceBlocks
-                    groups={groups}
-                    fold={fold}
-                    scale={scale}
-                    colorIndex={colorIndex}
-                    selectedRank={selectedRank}
-                    optimizerSharded={optShards > 1}
-                    describe={describe}
-                    onPoint={onPoint}
-                    onSelect={selectRank}
-                  />
+                  <SliceBlocks {...blockProps} describe={describe} />
                 )}
               </g>
             </svg>
