@@ -1,8 +1,7 @@
 import { readSync } from 'node:fs'
 import { statfs as statfsOfPath } from 'node:fs/promises'
-import { truncatedError, type ByteSource } from './byte-source'
-import { ioError } from './io-error'
-import type { LocalFileSource } from './local-file'
+import type { ByteSource } from './byte-source'
+import { readFully, type LocalFileSource } from './local-file'
 
 /**
  * How a worker thread reads many small runs (record headers) of a file. `blocking`: `fs.readSync`, 5–15 µs of
@@ -63,18 +62,9 @@ export class BlockingReads implements ByteSource {
   }
 
   async readInto(target: Uint8Array, offset: number, length: number, position: number): Promise<void> {
-    if (position < 0 || position + length > this.size) throw truncatedError(this, position, length)
-    let done = 0
-    while (done < length) {
-      let bytesRead: number
-      try {
-        bytesRead = readSync(this.fd, target, offset + done, length - done, position + done)
-      } catch (err) {
-        throw ioError(err, this.name, 'read')
-      }
-      if (bytesRead === 0) throw truncatedError(this, position, length)
-      done += bytesRead
-    }
+    await readFully(this, target, offset, length, position, (at, count, from) =>
+      readSync(this.fd, target, at, count, from)
+    )
   }
 
   async close(): Promise<void> {

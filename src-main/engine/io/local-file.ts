@@ -43,19 +43,9 @@ export class LocalFileSource implements ByteSource {
   }
 
   async readInto(target: Uint8Array, offset: number, length: number, position: number): Promise<void> {
-    if (position < 0 || position + length > this.size) throw truncatedError(this, position, length)
-    let done = 0
-    while (done < length) {
-      let bytesRead: number
-      try {
-        ;({ bytesRead } = await this.handle.read(target, offset + done, length - done, position + done))
-      } catch (err) {
-        throw ioError(err, this.name, 'read')
-      }
-      // The file shrank under us (another process truncated it): report it like any truncation.
-      if (bytesRead === 0) throw truncatedError(this, position, length)
-      done += bytesRead
-    }
+    await readFully(this, target, offset, length, position, async (at, count, from) => {
+      return (await this.handle.read(target, at, count, from)).bytesRead
+    })
   }
 
   async close(): Promise<void> {
@@ -73,5 +63,32 @@ export async function withLocalFile<T>(
     return await use(source)
   } finally {
     await source.close()
+  }
+}
+
+/**
+ * Fills `target[offset, offset+length)` from `position` with as many calls of `readOnce` (one system read, by
+ * whatever means) as it takes; a read error names the file, and a file that ends early (another process
+ * truncated it) is reported like any truncation.
+ */
+export async function readFully(
+  source: ByteSource,
+  target: Uint8Array,
+  offset: number,
+  length: number,
+  position: number,
+  readOnce: (at: number, count: number, from: number) => number | Promise<number>
+): Promise<void> {
+  if (position < 0 || position + length > source.size) throw truncatedError(source, position, length)
+  let done = 0
+  while (done < length) {
+    let bytesRead: number
+    try {
+      bytesRead = await readOnce(offset + done, length - done, position + done)
+    } catch (err) {
+      throw ioError(err, source.name, 'read')
+    }
+    if (bytesRead === 0) throw truncatedError(source, position, length)
+    done += bytesRead
   }
 }
