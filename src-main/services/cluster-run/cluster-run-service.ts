@@ -12,6 +12,7 @@ import { readWorkerProgress } from '../../engine/exec/worker-progress'
 import { readClusterProfile } from '../cluster/cluster-files'
 import { startLocally, startOnLoginNode, writeArtefacts, type StartedLaunch } from './launch-run'
 import { launchRequestOf } from './launch-request'
+import { localWorkersGone } from './local-workers'
 import { prepareLaunch } from './prepare-launch'
 
 /** What is kept of a launcher's output: its last lines, enough for the error mpirun or sbatch ends with. */
@@ -192,9 +193,16 @@ export class ClusterRunService {
       run.running = false
       throw err
     }
-    run.started.exited.then(ended, (err: Error) => {
-      note(`${err.message}\n`)
-      ended(1)
-    })
+    run.started.exited.then(
+      // Ended means its workers here have too, so that starting again never finds a share still locked.
+      (code) =>
+        localWorkersGone(run.destination, run.workers)
+          .catch(() => undefined)
+          .then(() => ended(code)),
+      (err: Error) => {
+        note(`${err.message}\n`)
+        ended(1)
+      }
+    )
   }
 }
