@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import type { UploadFile } from '../api/contract'
 import { ShardscopeError } from '../engine/errors'
 import { ioError } from '../engine/io/io-error'
+import { isProcessAlive } from '../engine/util/process-alive'
 import { MAX_UPLOAD_BYTES } from './request-validation'
 
 const ROOT_PREFIX = 'shardscope-uploads-'
@@ -64,7 +65,7 @@ export class UploadArea {
       const owner = await readFile(join(path, OWNER_FILE), 'utf8')
         .then((text) => (JSON.parse(text) as { pid?: unknown }).pid)
         .catch(() => undefined)
-      if (typeof owner !== 'number' || isRunning(owner)) continue
+      if (typeof owner !== 'number' || isProcessAlive(owner)) continue
       await rm(path, { recursive: true, force: true }).then(
         () => removed.push(path),
         () => undefined
@@ -120,13 +121,4 @@ function unsaved(err: unknown, name: string, relativePath: string): ShardscopeEr
       `"${name}" holds ${relativePath} twice, or as a file and a folder.`
     )
   return ioError(err, relativePath, `store the dropped file`)
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { ShardscopeError } from '../errors'
 import { tempPathFor } from '../io/byte-sink'
 import { ioError } from '../io/io-error'
+import { isProcessAlive } from '../util/process-alive'
 
 /** The lock file in a destination folder while a conversion writes into it. */
 export const LOCK_NAME = '.shardscope.lock'
@@ -117,11 +118,7 @@ export async function readOwner(path: string): Promise<LockOwner | 'absent' | 'u
 /** Only a lock of this host can be judged: its process is gone, or the pid now belongs to another process. */
 async function isStale(owner: LockOwner): Promise<boolean> {
   if (owner.host !== hostname()) return false
-  try {
-    process.kill(owner.pid, 0)
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH'
-  }
+  if (!isProcessAlive(owner.pid)) return true
   if (owner.processStart === undefined) return false
   const start = await processStartOf(owner.pid)
   return start !== undefined && start !== owner.processStart

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
 import { readWorkerProgress } from '../../engine/exec/worker-progress'
+import { isProcessAlive } from '../../engine/util/process-alive'
 
 const PATIENCE_MS = 10_000
 const POLL_MS = 100
@@ -15,17 +16,8 @@ export async function localWorkersGone(destination: string, workers: number): Pr
   const here = hostname()
   for (;;) {
     const files = await readWorkerProgress(destination)
-    const alive = files.filter((f) => f.worker.count === workers && f.host === here && isAlive(f.pid))
+    const alive = files.filter((f) => f.worker.count === workers && f.host === here && isProcessAlive(f.pid))
     if (alive.length === 0 || Date.now() > deadline) return
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
