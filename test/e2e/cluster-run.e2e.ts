@@ -37,20 +37,28 @@ async function panelViolations(theme: 'light' | 'dark'): Promise<string[]> {
   )
 }
 
+/** Plans the synthetic conversion `args` describe into `out` in the planner, and waits for its 8 ranks. */
+async function planInApp(args: string[], out: string, options: { ranksInParallel?: number } = {}) {
+  const { page } = app
+  const flag = (name: string) => args[args.indexOf(name) + 1]!
+  await showView(page, 'Transform planner')
+  await page.getByLabel('Checkpoint folder', { exact: true }).fill(flag('--src'))
+  await page.getByLabel('Source strategy', { exact: true }).fill(flag('--src-strategy'))
+  await page.getByLabel('Destination strategy', { exact: true }).fill(flag('--dst-strategy'))
+  await page.getByLabel('Destination folder', { exact: true }).fill(out)
+  if (options.ranksInParallel !== undefined)
+    await page.getByLabel('Ranks in parallel').fill(String(options.ranksInParallel))
+  await page.getByRole('button', { name: 'Plan', exact: true }).click()
+  await expect.poll(() => page.getByTestId('plan-rank').count(), { timeout: 90_000 }).toBe(8)
+}
+
 describe.skipIf(!hasMpirun)('Run on the cluster', () => {
   it('starts mpirun with two workers and shows each worker complete; the outputs verify', async () => {
     const { page } = app
     root = join(app.scratch, 'model')
     const { args } = await writeSyntheticConversion(root, 16, 256)
-    const flag = (name: string) => args[args.indexOf(name) + 1]!
     const out = join(root, 'out')
-    await showView(page, 'Transform planner')
-    await page.getByLabel('Checkpoint folder', { exact: true }).fill(flag('--src'))
-    await page.getByLabel('Source strategy', { exact: true }).fill(flag('--src-strategy'))
-    await page.getByLabel('Destination strategy', { exact: true }).fill(flag('--dst-strategy'))
-    await page.getByLabel('Destination folder', { exact: true }).fill(out)
-    await page.getByRole('button', { name: 'Plan', exact: true }).click()
-    await expect.poll(() => page.getByTestId('plan-rank').count(), { timeout: 90_000 }).toBe(8)
+    await planInApp(args, out)
 
     await showView(page, 'Run')
     const panel = page.getByTestId('cluster-run')
@@ -117,16 +125,8 @@ describe.skipIf(!hasMpirun)('Run on the cluster', () => {
     const big = join(app.scratch, 'big')
     // 1 GiB in all: enough that the workers are still writing when the cancel lands, even on an idle machine.
     const { args } = await writeSyntheticConversion(big, 32, 8192)
-    const flag = (name: string) => args[args.indexOf(name) + 1]!
     const out = join(big, 'out')
-    await showView(page, 'Transform planner')
-    await page.getByLabel('Checkpoint folder', { exact: true }).fill(flag('--src'))
-    await page.getByLabel('Source strategy', { exact: true }).fill(flag('--src-strategy'))
-    await page.getByLabel('Destination strategy', { exact: true }).fill(flag('--dst-strategy'))
-    await page.getByLabel('Destination folder', { exact: true }).fill(out)
-    await page.getByLabel('Ranks in parallel').fill('1')
-    await page.getByRole('button', { name: 'Plan', exact: true }).click()
-    await expect.poll(() => page.getByTestId('plan-rank').count(), { timeout: 90_000 }).toBe(8)
+    await planInApp(args, out, { ranksInParallel: 1 })
 
     await showView(page, 'Run')
     const panel = page.getByTestId('cluster-run')
