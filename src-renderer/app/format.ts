@@ -11,7 +11,9 @@ export function formatMap(map: readonly TensorMapEntry[]): string {
 
 export function formatDuration(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '—'
-  const s = Math.max(0, Math.round(seconds))
+  // Under 10 s a whole-second figure would say "0 s" for a run that took a third of a second.
+  if (seconds < 9.95) return `${Math.max(0, seconds).toFixed(1)} s`
+  const s = Math.round(seconds)
   if (s < 60) return `${s} s`
   const m = Math.floor(s / 60)
   return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`

@@ -62,6 +62,13 @@ describe('the Run view', () => {
       `Resume writes the other ${8 - kept} output${8 - kept === 1 ? '' : 's'} (${mib((8 - kept) * 16)}) and checks the ${kept} kept output${kept === 1 ? '' : 's'} against the manifest instead of rewriting ${kept === 1 ? 'it' : 'them'}.`
     )
     expect(await page.getByTestId('ranks-summary').innerText()).toBe(`${kept} of 8 outputs`)
+    // An output stopped half-way is deleted, so its row claims none of its bytes.
+    const stopped = page.locator('[data-testid="rank-progress"][data-state="cancelled"]')
+    expect(await stopped.count()).toBe(8 - kept)
+    for (const row of await stopped.all()) {
+      expect(await row.getByTestId('rank-numbers').innerText()).toMatch(/^none of 16\.0 MiB kept · /)
+      expect(await row.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('0')
+    }
     expect(await page.getByTestId('overall-percent').innerText()).toBe(
       `${Math.round((kept / 8) * 100)} % kept`
     )

@@ -38,8 +38,8 @@ export function ManifestSummary({ result }: { result: JobResult }) {
       >
         {result.verified
           ? result.outputs.length === 1
-            ? '✓ The output is verified'
-            : `✓ All ${plural(result.outputs.length, 'output')} verified`
+            ? '✓ The output was verified when written'
+            : `✓ All ${plural(result.outputs.length, 'output')} verified when written`
           : '✗ Checksum verification failed: at least one output does not match the checksum recorded in the manifest. Run the conversion again to rewrite it.'}
       </div>
       <table className="data outputs">

@@ -21,8 +21,14 @@ export function RankProgressList({ ranks }: { ranks: RankProgress[] }) {
       <ul className="rank-progress-list">
         {ranks.map((rank) => {
           const skipped = rank.state === 'skipped'
+          // A stopped output's bytes are deleted with it: showing them as progress would promise what is gone.
+          const discarded = rank.state === 'cancelled' || rank.state === 'failed'
           const fraction =
-            skipped || rank.state === 'done' ? 1 : rank.bytesTotal > 0 ? rank.bytesDone / rank.bytesTotal : 0
+            skipped || rank.state === 'done'
+              ? 1
+              : discarded || rank.bytesTotal <= 0
+                ? 0
+                : rank.bytesDone / rank.bytesTotal
           return (
             <li
               key={rank.rank}
@@ -40,10 +46,12 @@ export function RankProgressList({ ranks }: { ranks: RankProgress[] }) {
                 label={`Rank ${rank.rank}`}
                 tone={TONE[rank.state] ?? 'active'}
               />
-              <span className="rank-numbers">
+              <span className="rank-numbers" data-testid="rank-numbers">
                 {skipped
                   ? formatBytes(rank.bytesTotal)
-                  : `${formatBytes(rank.bytesDone)} of ${formatBytes(rank.bytesTotal)}`}{' '}
+                  : discarded
+                    ? `none of ${formatBytes(rank.bytesTotal)} kept`
+                    : `${formatBytes(rank.bytesDone)} of ${formatBytes(rank.bytesTotal)}`}{' '}
                 · {rank.paramsDone}/{rank.paramsTotal} params
               </span>
               <span className={`rank-state ${rank.state}`}>{RANK_STATE_WORDS[rank.state] ?? rank.state}</span>
