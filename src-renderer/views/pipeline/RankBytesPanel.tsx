@@ -50,7 +50,7 @@ export function RankBytesPanel({
         <div className="pipeline-note" data-testid="bytes-unknown">
           {folderLoaded
             ? 'Bytes per rank are unknown: the checkpoint folder holds none of these parameters, so their shapes are unknown (see the Checkpoint folder view).'
-            : 'Bytes per rank are unknown: a strategy records layouts, not shapes. Open its checkpoint folder to see sizes.'}
+            : 'Bytes per rank are unknown: a strategy records layouts, not shapes. Pair it with its checkpoint folder in Open to see sizes.'}
         </div>
       )}
       <div className="chart-scroll" ref={measure}>

@@ -30,6 +30,8 @@ export function PathField({ label, value, placeholder, browse, kind, error, onCh
   const items = useAppStore((s) => s.items)
   const [editing, setEditing] = useState(false)
   const choices = kind ? items.filter((i) => i.opened.ok && i.opened.kind === kind) : []
+  // A suggested path (the default destination) keeps its file name in view like a typed one.
+  const elidedPlaceholder = !value && !editing && placeholder?.startsWith('/')
   const onDrop = async (event: DragEvent) => {
     event.preventDefault()
     event.stopPropagation()
@@ -44,7 +46,7 @@ export function PathField({ label, value, placeholder, browse, kind, error, onCh
           <input
             id={id}
             type="text"
-            className={`mono${value && !editing ? ' covered' : ''}`}
+            className={`mono${value && !editing ? ' covered' : ''}${elidedPlaceholder ? ' placeholder-covered' : ''}`}
             value={value ?? ''}
             placeholder={placeholder}
             spellCheck={false}
@@ -58,6 +60,11 @@ export function PathField({ label, value, placeholder, browse, kind, error, onCh
           {value && !editing && (
             <div className="path-cover mono" aria-hidden="true">
               <ElidedPath path={value} />
+            </div>
+          )}
+          {elidedPlaceholder && (
+            <div className="path-cover placeholder mono" aria-hidden="true">
+              <ElidedPath path={placeholder!} />
             </div>
           )}
         </div>

@@ -18,8 +18,9 @@ export function PairingNote() {
     <div className="pairing-note unpaired" data-testid="pairing-note" role="note">
       <span>
         No checkpoint folder is paired with this strategy, so it is shown alone:{' '}
-        {hasShapes ? 'shapes are those the strategy file records; ' : 'shapes are unknown; '}dtypes and bytes
-        are unknown.
+        {hasShapes
+          ? 'shapes are those the strategy file records; dtypes and bytes are unknown.'
+          : 'shapes, dtypes and bytes are unknown.'}
       </span>
       <button type="button" className="link" onClick={() => setView('open')}>
         Pair a folder in Open

@@ -1,6 +1,8 @@
 import type { ClusterRunRequest } from '../../../../src-main/api/contract'
 import { useAppStore } from '../../../store/app-store'
 import { runOptionsOf } from '../../../store/plan-request'
+import type { PathKind } from '../../../store/ui-slice'
+import { PathField } from '../../planner/PathField'
 import { CopyButton } from '../CopyButton'
 import { LaunchResult } from './LaunchResult'
 import { useClusterRun, type ClusterRunDraft } from './cluster-run-store'
@@ -37,21 +39,34 @@ export function ClusterRunPanel() {
   const destination = plannedRequest.destination.folder
   // Launch files typed for another destination would mix two conversions' files in one folder.
   const outDir = draft.outDir?.destination === destination ? draft.outDir.path : defaultOutDir(destination)
-  const field = (key: Exclude<keyof Draft, 'launcher'>, label: string, placeholder = '') => (
+  const field = (key: Exclude<keyof Draft, 'launcher' | 'outDir'>, label: string, placeholder = '') => (
     <label key={key}>
       <span>{label}</span>
       <input
         type="text"
         aria-label={label}
-        value={key === 'outDir' ? outDir : draft[key]}
+        value={draft[key]}
         placeholder={placeholder}
-        onChange={(e) =>
-          set(
-            key === 'outDir' ? { outDir: { destination, path: e.target.value } } : { [key]: e.target.value }
-          )
-        }
+        onChange={(e) => set({ [key]: e.target.value })}
       />
     </label>
+  )
+  // Paths keep their file name in view and can be browsed for, as in the planner.
+  const pathField = (
+    key: 'layout' | 'profile' | 'outDir',
+    label: string,
+    browse: PathKind,
+    placeholder = ''
+  ) => (
+    <div key={key} className={`cluster-run-path ${key}`}>
+      <PathField
+        label={label}
+        value={key === 'outDir' ? outDir : draft[key]}
+        placeholder={placeholder}
+        browse={browse}
+        onChange={(path) => set(key === 'outDir' ? { outDir: { destination, path } } : { [key]: path })}
+      />
+    </div>
   )
   const request = (start: boolean): ClusterRunRequest => {
     const text = (v: string) => (v.trim() ? v.trim() : undefined)
@@ -121,17 +136,16 @@ export function ClusterRunPanel() {
       </fieldset>
       <div className="cluster-run-fields">
         {field('workers', 'Workers')}
-        {field('layout', 'Rank table or hostfile (optional)', 'one worker per server')}
-        {field('profile', 'Cluster profile (optional)', 'SSH addresses of the servers')}
-        {launcher === 'mpirun' &&
-          field('hosts', 'Hosts (optional)', 'node-0:2,node-1:2 — none: this machine')}
+        {pathField('layout', 'Rank table or hostfile (optional)', 'file', 'one worker per server')}
+        {pathField('profile', 'Cluster profile (optional)', 'file', 'SSH addresses of the servers')}
+        {launcher === 'mpirun' && field('hosts', 'Hosts (optional)', 'node-0:2,node-1:2 (none: here)')}
         {launcher === 'slurm' && field('partition', 'Partition (optional)')}
         {launcher === 'slurm' && field('time', 'Time limit (optional)', '2:00:00')}
         {launcher === 'k8s' && field('image', 'Image', 'registry/shardscope:tag')}
         {launcher === 'k8s' && field('claim', 'Volume claim', 'a PersistentVolumeClaim')}
         {launcher === 'k8s' && field('hostPath', 'or host path', '/mnt/shared')}
         {launcher === 'k8s' && field('mountPath', 'Mount path', 'where sources and destination are')}
-        {field('outDir', 'Launch files folder')}
+        {pathField('outDir', 'Launch files folder', 'folder')}
       </div>
       <div className="cluster-run-actions">
         <button type="button" disabled={run.busy || running} onClick={() => void run.launch(request(false))}>
