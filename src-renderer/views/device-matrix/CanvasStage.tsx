@@ -148,8 +148,8 @@ export function CanvasStage(props: CanvasStageProps) {
         </span>
       </div>
       <div className={active ? 'stage-status' : 'stage-status dimmed'}>
-        {active ? (props.primary ? 'selected row' : 'tied copy') : 'not in this stage'} · {index.rows} ×{' '}
-        {index.cols} grid, one cell per device
+        {active ? (props.primary ? 'holds this layout' : 'holds a tied copy') : 'not in this stage'} ·{' '}
+        {index.rows} × {index.cols} grid, one cell per device
       </div>
       <canvas
         ref={canvasRef}

@@ -59,7 +59,7 @@ export function StageGrid(props: StageGridProps) {
         </tspan>
       </text>
       <text className={active ? 'stage-status' : 'stage-status dimmed'} x={layout.padding} y={36}>
-        {active ? (primary ? 'selected row' : 'tied copy') : 'not in this stage'}
+        {active ? (primary ? 'holds this layout' : 'holds a tied copy') : 'not in this stage'}
       </text>
       <AxisTicks devMatrix={devMatrix} fold={fold} layout={layout} />
       {Array.from({ length: devices }, (_, local) => {
