@@ -52,6 +52,8 @@ export interface DirectoryListing {
   entries: { name: string; path: string; kind: 'dir' | 'file'; size: number }[]
   /** More entries exist than a listing holds (see MAX_LISTED_ENTRIES); the user types the path instead. */
   truncated?: boolean
+  /** Entries left out because their names start with a dot (counted as far as the listing read). */
+  hidden: number
 }
 
 export interface UploadFile {
@@ -471,7 +473,8 @@ export interface Requests {
   'sample.open': { params: Record<string, never>; result: SampleWorkspace }
   'path.open': { params: { path: string }; result: OpenedItem }
   'path.list': { params: { path?: string }; result: DirectoryListing }
-  'path.pick': { params: { kind: 'file' | 'folder' }; result: { paths: string[] } }
+  /** `start`: the folder the dialog opens in (the field's current folder, or the last one browsed). */
+  'path.pick': { params: { kind: 'file' | 'folder'; start?: string }; result: { paths: string[] } }
   'path.reveal': { params: { path: string }; result: { revealed: boolean } }
   'upload.files': { params: { name: string; files: UploadFile[] }; result: OpenedItem }
   'strategy.describe': { params: { path: string; folder?: string }; result: StrategyTable }

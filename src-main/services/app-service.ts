@@ -21,7 +21,7 @@ import { UploadArea } from './uploads'
 /** What only a shell can do: native dialogs and revealing a folder in the file manager (Electron). */
 export interface ShellCapabilities {
   shell: 'electron' | 'browser'
-  pickPaths?(kind: 'file' | 'folder'): Promise<string[]>
+  pickPaths?(kind: 'file' | 'folder', start?: string): Promise<string[]>
   reveal?(path: string): Promise<void>
   /** Draws the application menu (Electron); `run` is called with a command's id when it is chosen. */
   setMenu?(commands: MenuCommand[], run: (id: string) => void): void
@@ -165,8 +165,8 @@ export class AppService {
       return item
     },
     'path.list': (params) => this.reader.call('path.list', params),
-    'path.pick': async ({ kind }) => ({
-      paths: this.shell.pickPaths ? await this.shell.pickPaths(kind) : []
+    'path.pick': async ({ kind, start }) => ({
+      paths: this.shell.pickPaths ? await this.shell.pickPaths(kind, start) : []
     }),
     'path.reveal': async ({ path }) => {
       if (!this.shell.reveal) return { revealed: false }

@@ -12,10 +12,14 @@ export const MAX_LISTED_ENTRIES = 5000
 export async function listDirectory(path = homedir(), limit = MAX_LISTED_ENTRIES): Promise<DirectoryListing> {
   const names: Dirent[] = []
   let truncated = false
+  let hidden = 0
   try {
     // Read entry by entry rather than all at once: a folder of millions of files costs no more than the cap.
     for await (const entry of await opendir(path, { bufferSize: 256 })) {
-      if (entry.name.startsWith('.')) continue
+      if (entry.name.startsWith('.')) {
+        hidden++
+        continue
+      }
       if (names.length === limit) {
         truncated = true
         break
@@ -41,5 +45,11 @@ export async function listDirectory(path = homedir(), limit = MAX_LISTED_ENTRIES
     a.kind === b.kind ? a.name.localeCompare(b.name, undefined, { numeric: true }) : a.kind === 'dir' ? -1 : 1
   )
   const parent = dirname(path)
-  return { path, ...(parent !== path ? { parent } : {}), entries, ...(truncated ? { truncated } : {}) }
+  return {
+    path,
+    ...(parent !== path ? { parent } : {}),
+    entries,
+    hidden,
+    ...(truncated ? { truncated } : {})
+  }
 }

@@ -159,7 +159,7 @@ const SCHEMAS: { [K in RequestName]: Check<RequestParams<K>> } = {
   'sample.open': nothing,
   'path.open': object({ path: absolutePath }),
   'path.list': object({ path: optional(absolutePath) }),
-  'path.pick': object({ kind: oneOf('file', 'folder') }),
+  'path.pick': object({ kind: oneOf('file', 'folder'), start: optional(absolutePath) }),
   'path.reveal': object({ path: absolutePath }),
   'upload.files': object({
     name: string(255),

@@ -9,6 +9,7 @@ export function PathChooser() {
     <FileBrowser
       kind={request.kind}
       title={request.title}
+      start={request.start}
       onChoose={(path) => request.resolve(path)}
       onClose={() => request.resolve(undefined)}
     />

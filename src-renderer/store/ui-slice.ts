@@ -9,6 +9,8 @@ export type PathKind = 'file' | 'folder' | 'any'
 export interface PathRequest {
   kind: PathKind
   title: string
+  /** The folder to open in; the last one browsed, or the home folder, when absent or gone. */
+  start?: string
   resolve(path: string | undefined): void
 }
 
@@ -19,12 +21,15 @@ export interface UiSlice {
   aboutOpen: boolean
   /** The server-side file browser, open for someone waiting for a path (browser mode). */
   pathRequest?: PathRequest
+  /** Where the last Browse… ended, so the next one opens there rather than at the home folder again. */
+  lastBrowsedFolder?: string
   /** While a drawing is being exported: views draw it without selection or hover. */
   exporting: boolean
   setTheme(theme: Theme): void
   setPaletteOpen(open: boolean): void
   setAboutOpen(open: boolean): void
   setPathRequest(request: PathRequest | undefined): void
+  setLastBrowsedFolder(folder: string): void
   setExporting(exporting: boolean): void
 }
 
@@ -37,5 +42,6 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   setPaletteOpen: (paletteOpen) => set({ paletteOpen }),
   setAboutOpen: (aboutOpen) => set({ aboutOpen }),
   setPathRequest: (pathRequest) => set({ pathRequest }),
+  setLastBrowsedFolder: (lastBrowsedFolder) => set({ lastBrowsedFolder }),
   setExporting: (exporting) => set({ exporting })
 })

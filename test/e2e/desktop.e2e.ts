@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { oracle, real } from '../helpers/fixtures'
 import { item, screenshot, screenshotBothThemes, showView, useApp } from './app-steps'
@@ -167,6 +168,11 @@ describe('views that stand on their own', () => {
     )
     await field.getByRole('button', { name: 'Browse for destination strategy' }).click()
     await page.getByTestId('file-browser-dialog').waitFor()
+    // It opens in the folder of the path the field holds.
+    const value = await page.getByLabel('Destination strategy', { exact: true }).inputValue()
+    await expect
+      .poll(() => page.getByTestId('file-browser-path').innerText())
+      .toContain(value.slice(0, value.lastIndexOf('/')))
     await page.keyboard.press('Escape')
     await expect.poll(() => page.getByTestId('file-browser-dialog').count()).toBe(0)
   })
@@ -260,6 +266,45 @@ describe('the keyboard alone', () => {
     await page.keyboard.press('Enter')
     await page.getByTestId('view-folder').waitFor()
     await screenshot(page, 'd6-keyboard-walk-result')
+  })
+
+  // Last: the file it opens becomes the active strategy, which the views above are not drawn for.
+  it('goes to a typed path, says what an empty folder holds, and opens next where the last Browse ended', async () => {
+    const { page } = app
+    const dialog = page.getByTestId('file-browser-dialog')
+    const goTo = async (path: string) => {
+      await dialog.getByLabel('Go to a path').fill(path)
+      await dialog.getByLabel('Go to a path').press('Enter')
+    }
+    await page.keyboard.press('Control+o')
+    await goTo(oracle('dp8_to_mp4'))
+    await expect.poll(() => page.getByTestId('file-browser-path').innerText()).toContain(oracle('dp8_to_mp4'))
+    expect(await dialog.getByRole('button', { name: /src_strategy\.ckpt/ }).isVisible()).toBe(true)
+
+    const empty = join(app.scratch, 'empty-folder')
+    const dotted = join(app.scratch, 'dotted-folder')
+    mkdirSync(empty)
+    mkdirSync(join(dotted, '.cache'), { recursive: true })
+    await goTo(empty)
+    await expect.poll(() => page.getByTestId('file-browser-empty').innerText()).toBe('This folder is empty.')
+    await goTo(dotted)
+    await expect
+      .poll(() => page.getByTestId('file-browser-empty').innerText())
+      .toBe('Nothing here but 1 hidden entry (names starting with a dot); type a path above to open one.')
+    await goTo('relative/path')
+    await expect.poll(() => dialog.getByRole('alert').innerText()).toContain('Type a full path')
+    await screenshotBothThemes(page, 'd2-file-browser-typed-path')
+    await page.keyboard.press('Escape')
+
+    // The next Browse… opens where this one ended, not at the home folder again.
+    await page.keyboard.press('Control+o')
+    await expect.poll(() => page.getByTestId('file-browser-path').innerText()).toContain(dotted)
+    // A typed file is chosen and opened, as a click on it would.
+    const strategy = oracle('dp8_to_mp4', 'src_strategy.ckpt')
+    await goTo(strategy)
+    await expect.poll(() => dialog.count()).toBe(0)
+    await showView(page, 'Open')
+    await item(page, strategy).waitFor()
   })
 
   it('left no errors in the page', () => {

@@ -12,15 +12,16 @@ const devServer = process.env['ELECTRON_RENDERER_URL']
 const service = new AppService(
   {
     shell: 'electron',
-    async pickPaths(kind) {
+    async pickPaths(kind, start) {
       const window = BrowserWindow.getFocusedWindow()
       const properties: ('openFile' | 'openDirectory' | 'multiSelections')[] = [
         kind === 'file' ? 'openFile' : 'openDirectory',
         'multiSelections'
       ]
+      const options = { properties, ...(start ? { defaultPath: start } : {}) }
       const result = window
-        ? await dialog.showOpenDialog(window, { properties })
-        : await dialog.showOpenDialog({ properties })
+        ? await dialog.showOpenDialog(window, options)
+        : await dialog.showOpenDialog(options)
       return result.canceled ? [] : result.filePaths
     },
     async reveal(path) {

@@ -1,37 +1,71 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import type { DirectoryListing } from '../../../src-main/api/contract'
 import { client } from '../../api/client'
+import { folderOf } from '../../app/choose-path'
 import { formatBytes } from '../../app/format'
+import { useAppStore } from '../../store/app-store'
 import type { PathKind } from '../../store/ui-slice'
 import { Modal } from '../../viz/Modal'
 
 interface FileBrowserProps {
   kind: PathKind
   title: string
+  /** The folder to open in; the home folder when absent or no longer there. */
+  start?: string
   onChoose(path: string): void
   onClose(): void
 }
 
 /** Browser mode's Open dialog: it browses the disk of the machine Shardscope runs on (e.g. a login node). */
-export function FileBrowser({ kind, title, onChoose, onClose }: FileBrowserProps) {
+export function FileBrowser({ kind, title, start, onChoose, onClose }: FileBrowserProps) {
   const [listing, setListing] = useState<DirectoryListing>()
   const [error, setError] = useState<string>()
+  const [typed, setTyped] = useState('')
+  const setLastBrowsedFolder = useAppStore((s) => s.setLastBrowsedFolder)
+  const show = (next: DirectoryListing) => {
+    setError(undefined)
+    setListing(next)
+    setLastBrowsedFolder(next.path)
+  }
   const list = (path?: string) =>
-    client.request('path.list', path ? { path } : {}).then(
-      (next) => {
-        setError(undefined)
-        setListing(next)
-      },
-      (err: Error) => setError(err.message)
-    )
-  // Opens on the home folder of the machine Shardscope runs on.
-  useEffect(() => void list(), [])
+    client.request('path.list', path ? { path } : {}).then(show, (err: Error) => setError(err.message))
+  useEffect(() => {
+    // A start folder since removed opens the home folder instead of an error.
+    if (start) void client.request('path.list', { path: start }).then(show, () => list())
+    else void list()
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- lists once, when the dialog opens
+  }, [])
   const go = (path?: string) => void list(path)
+  /** A typed folder is listed; a typed file is chosen, where a file is asked for. */
+  const goTyped = async (event: FormEvent) => {
+    event.preventDefault()
+    const path = typed.trim()
+    if (!path.startsWith('/')) {
+      setError(`Type a full path, starting with "/" (on the machine Shardscope runs on).`)
+      return
+    }
+    try {
+      show(await client.request('path.list', { path }))
+      setTyped('')
+    } catch (err) {
+      const parent = folderOf(path)
+      const siblings = parent
+        ? await client.request('path.list', { path: parent }).catch(() => undefined)
+        : undefined
+      const file = siblings?.entries.find((e) => e.path === path.replace(/\/+$/, '') && e.kind === 'file')
+      if (file && kind !== 'folder') onChoose(file.path)
+      else if (file) setError(`${file.path} is a file; choose a folder.`)
+      else setError((err as Error).message)
+    }
+  }
   return (
     <Modal
       title={
         <>
-          {title} <span className="muted mono">{listing?.path ?? '…'}</span>
+          {title}{' '}
+          <span className="muted mono" data-testid="file-browser-path">
+            {listing?.path ?? '…'}
+          </span>
         </>
       }
       onClose={onClose}
@@ -49,7 +83,25 @@ export function FileBrowser({ kind, title, onChoose, onClose }: FileBrowserProps
         )
       }
     >
-      {error && <div className="banner error">{error}</div>}
+      <form className="file-location" onSubmit={(e) => void goTyped(e)}>
+        <input
+          type="text"
+          className="mono"
+          aria-label="Go to a path"
+          placeholder="Type or paste a path and press Enter"
+          spellCheck={false}
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+        />
+        <button type="submit" disabled={!typed.trim()}>
+          Go
+        </button>
+      </form>
+      {error && (
+        <div className="banner error" role="alert">
+          {error}
+        </div>
+      )}
       <ul className="file-list" data-testid="file-browser">
         {listing?.parent && (
           <li>
@@ -59,14 +111,16 @@ export function FileBrowser({ kind, title, onChoose, onClose }: FileBrowserProps
           </li>
         )}
         {listing && listing.entries.length === 0 && (
-          <li className="muted file-list-empty">
-            Nothing here but hidden files (their names start with a dot).
+          <li className="muted file-list-empty" data-testid="file-browser-empty">
+            {listing.hidden > 0
+              ? `Nothing here but ${listing.hidden.toLocaleString('en-US')} hidden ${listing.hidden === 1 ? 'entry' : 'entries'} (names starting with a dot); type a path above to open one.`
+              : 'This folder is empty.'}
           </li>
         )}
         {listing?.truncated && (
           <li className="muted file-list-empty" data-testid="file-browser-truncated">
             This folder holds more than the first {listing.entries.length} entries shown here; type the path
-            of any other in the Open view.
+            of any other above.
           </li>
         )}
         {listing?.entries.map((entry) => (

@@ -1,7 +1,7 @@
 import { useId, useState, type DragEvent } from 'react'
 import type { ItemKind } from '../../../src-main/api/contract'
 import { client } from '../../api/client'
-import { choosePath } from '../../app/choose-path'
+import { choosePath, folderOf } from '../../app/choose-path'
 import { useAppStore } from '../../store/app-store'
 import type { PathKind } from '../../store/ui-slice'
 import { ElidedPath } from '../../viz/ElidedPath'
@@ -72,7 +72,7 @@ export function PathField({ label, value, placeholder, browse, kind, error, onCh
           type="button"
           aria-label={`Browse for ${label.toLowerCase()}`}
           onClick={async () => {
-            const path = await choosePath(browse, label)
+            const path = await choosePath(browse, label, folderOf(value))
             if (path) onChange(path)
           }}
         >

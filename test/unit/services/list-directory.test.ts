@@ -19,6 +19,15 @@ describe('folder listings for the browser-mode file picker', () => {
       ['b.ckpt', 'file']
     ])
     expect(listing.truncated).toBeUndefined()
+    expect(listing.hidden).toBe(1)
+  })
+
+  it('tells an empty folder from one holding only hidden entries', async () => {
+    const empty = tempDir()
+    expect(await listDirectory(empty)).toMatchObject({ entries: [], hidden: 0 })
+    const dotted = tempDir()
+    for (const name of ['.git', '.cache']) mkdirSync(join(dotted, name))
+    expect(await listDirectory(dotted)).toMatchObject({ entries: [], hidden: 2 })
   })
 
   it('stops at its cap on a huge folder and says the listing is cut short', async () => {

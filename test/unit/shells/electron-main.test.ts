@@ -161,6 +161,16 @@ describe('Electron main process wiring', () => {
       ok: true,
       result: { paths: ['/picked/strategy.ckpt'] }
     })
+    // The native dialog opens in the folder the renderer names, checked like every path it sends.
+    await handle(ownFrame, 'path.pick', { kind: 'folder', start: '/data/run-7' })
+    expect(electron.module.dialog.showOpenDialog).toHaveBeenLastCalledWith({
+      properties: ['openDirectory', 'multiSelections'],
+      defaultPath: '/data/run-7'
+    })
+    expect(await handle(ownFrame, 'path.pick', { kind: 'file', start: '../up' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_INPUT' }
+    })
     expect(await handle(ownFrame, 'fs.readFile', { path: '/etc/passwd' })).toEqual({
       ok: false,
       error: { code: 'BAD_INPUT', message: 'Invalid request: unknown request "fs.readFile".' }
