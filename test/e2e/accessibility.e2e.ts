@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { screenshot, showView } from './app-steps'
+import { screenshot, showTheme, showView } from './app-steps'
 import { startApp, type App } from './harness'
 
 // Issue 9, point 7: accessible drawings and tables, checked by axe-core and by walking them with the keyboard.
@@ -34,7 +34,7 @@ afterAll(async () => {
 })
 
 async function violations(theme: 'light' | 'dark' = 'light') {
-  await app.page.emulateMedia({ colorScheme: theme })
+  await showTheme(app.page, theme)
   await app.page.waitForTimeout(100)
   const result = await app.page.evaluate(() =>
     axe.run(document, { resultTypes: ['violations'], rules: { region: { enabled: false } } })

@@ -58,13 +58,21 @@ export function paramRow(page: Page, name: string) {
 
 /** The same view as a person sees it in the light and in the dark theme. */
 export async function screenshotBothThemes(page: Page, name: string): Promise<void> {
-  await page.emulateMedia({ colorScheme: 'light' })
-  await page.waitForTimeout(150)
+  await showTheme(page, 'light')
   await screenshot(page, `${name}-light`)
-  await page.emulateMedia({ colorScheme: 'dark' })
-  await page.waitForTimeout(150)
+  await showTheme(page, 'dark')
   await screenshot(page, `${name}-dark`)
-  await page.emulateMedia({ colorScheme: 'light' })
+  await showTheme(page, 'light')
+}
+
+/**
+ * Switches the system theme and waits until the app has redrawn in it: a theme change remounts the view, so a
+ * step taken before that lands in the old page and is lost (a field filled there kept its old value).
+ */
+export async function showTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  await page.emulateMedia({ colorScheme: theme })
+  await page.locator(`.app[data-theme="${theme}"]`).waitFor()
+  await page.waitForTimeout(150)
 }
 
 export { screenshot, showView }

@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { readWorkerProgress } from '../../src-main/engine/exec/worker-progress'
 import { cli } from '../helpers/cli'
 import { writeSyntheticConversion } from '../helpers/synthetic'
-import { screenshotBothThemes, showView, useApp } from './app-steps'
+import { screenshotBothThemes, showTheme, showView, useApp } from './app-steps'
 
 // Issue 11, point 5: the Run view's "Run on the cluster" — choose the launcher, see the files and the command,
 // start mpirun for real, follow each worker from its progress file.
@@ -24,14 +25,14 @@ const AXE = readFileSync(createRequire(__filename).resolve('axe-core/axe.min.js'
 /** axe-core's findings inside the "Run on the cluster" panel, in one theme. */
 async function panelViolations(theme: 'light' | 'dark'): Promise<string[]> {
   const { page } = app
-  await page.emulateMedia({ colorScheme: theme })
+  await showTheme(page, theme)
   await page.waitForTimeout(150)
   // Evaluated through the debugging protocol, which the page's Content-Security-Policy does not govern.
   await page.evaluate(AXE)
   const result = await page.evaluate(() =>
     axe.run('[data-testid="cluster-run"]', { resultTypes: ['violations'] })
   )
-  await page.emulateMedia({ colorScheme: 'light' })
+  await showTheme(page, 'light')
   return result.violations.map(
     (v) => `${v.id} (${theme}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
   )
@@ -137,8 +138,18 @@ describe.skipIf(!hasMpirun)('Run on the cluster', () => {
     await expect
       .poll(() => panel.getByTestId('launch-file').allInnerTexts(), { timeout: 90_000 })
       .toEqual([join(big, 'shardscope-launch-out', 'mpirun.sh')])
-    const running = panel.locator('[data-testid="worker-row"][data-state="running"]')
-    await expect.poll(() => running.count(), { timeout: 120_000, interval: 50 }).toBeGreaterThan(0)
+    // Cancel as soon as a worker's own progress file says it has begun: the view polls once a second, and a
+    // 512 MiB share can be written in about that time, so waiting for the view's row raced the workers' end.
+    await expect
+      .poll(
+        async () =>
+          (await readWorkerProgress(out)).some((w) => w.state === 'planning' || w.state === 'running'),
+        {
+          timeout: 120_000,
+          interval: 20
+        }
+      )
+      .toBe(true)
     await panel.getByRole('button', { name: 'Cancel the cluster run' }).click()
     await expect
       .poll(() => panel.getByTestId('launcher-state').getAttribute('data-state'), { timeout: 60_000 })

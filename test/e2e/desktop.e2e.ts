@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { oracle, real } from '../helpers/fixtures'
-import { item, screenshot, screenshotBothThemes, showView, useApp } from './app-steps'
+import { item, screenshot, screenshotBothThemes, showTheme, showView, useApp } from './app-steps'
 
 // Issue 9, points 5 and 6: views that stand on their own, and desktop conventions in browser mode.
 declare const DataTransfer: new () => { setData(type: string, value: string): void }
@@ -212,11 +212,11 @@ describe('views that stand on their own', () => {
       await page.waitForTimeout(200)
       await screenshotBothThemes(page, `d5-${view.toLowerCase().replace(/\W+/g, '-')}`)
     }
-    await page.emulateMedia({ colorScheme: 'dark' })
+    await showTheme(page, 'dark')
     await expect.poll(() => page.locator('.app').getAttribute('data-theme')).toBe('dark')
     const background = await page.locator('.content').evaluate((e) => getComputedStyle(e).backgroundColor)
     expect(background).not.toBe('rgb(246, 247, 249)')
-    await page.emulateMedia({ colorScheme: 'light' })
+    await showTheme(page, 'light')
   })
 })
 

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { writeStrategyFile } from '../../src-main/engine/formats/strategy/strategy-file'
 import { syntheticStrategy, writeSyntheticCheckpoint } from '../helpers/synthetic'
-import { screenshot, showView, useApp } from './app-steps'
+import { screenshot, showTheme, showView, useApp } from './app-steps'
 
 // Issue 9 at scale: a 1024 → 256 plan's table of outputs draws only the rows in view and finds, by rank or by
 // the source ranks they read, the outputs the user asks about.
@@ -62,7 +62,7 @@ describe('the planner preview of 1024 source ranks to 256', () => {
     await expect.poll(() => count.innerText()).toBe('7 of 256 outputs')
     for (const theme of ['light', 'dark'] as const) {
       // A theme change draws the view afresh, the search with it.
-      await page.emulateMedia({ colorScheme: theme })
+      await showTheme(page, theme)
       await page.getByLabel('Find by').selectOption('source')
       await page.getByLabel('Find', { exact: true }).fill('512-539')
       await expect.poll(() => count.innerText()).toBe('7 of 256 outputs')
@@ -70,7 +70,7 @@ describe('the planner preview of 1024 source ranks to 256', () => {
       await page.waitForTimeout(150)
       await screenshot(page, `q1-planner-1024-to-256-search-${theme}`)
     }
-    await page.emulateMedia({ colorScheme: 'light' })
+    await showTheme(page, 'light')
   })
 
   it('draws the data flow of 1,024 ranks in groups, readable, its caption in view, and exports it', async () => {
@@ -104,7 +104,7 @@ describe('the planner preview of 1024 source ranks to 256', () => {
     const text = readFileSync((await svg.path())!, 'utf8')
     expect(text).toContain('ranks 32–63')
     for (const theme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: theme })
+      await showTheme(page, theme)
       // A theme change draws the view afresh: wait for the new drawing before scrolling to it.
       await page.waitForTimeout(300)
       await page
@@ -113,7 +113,7 @@ describe('the planner preview of 1024 source ranks to 256', () => {
       await page.waitForTimeout(150)
       await screenshot(page, `q2-planner-flow-1024-to-256-${theme}`)
     }
-    await page.emulateMedia({ colorScheme: 'light' })
+    await showTheme(page, 'light')
   })
 
   it('offers the ready plan in the Run view rather than asking for one', async () => {
@@ -126,11 +126,11 @@ describe('the planner preview of 1024 source ranks to 256', () => {
     expect(await empty.innerText()).not.toContain('Plan one first')
     expect(await page.getByRole('button', { name: 'Start conversion' }).count()).toBe(1)
     for (const theme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: theme })
+      await showTheme(page, theme)
       await page.waitForTimeout(150)
       await screenshot(page, `q3-run-plan-ready-${theme}`)
     }
-    await page.emulateMedia({ colorScheme: 'light' })
+    await showTheme(page, 'light')
   })
 
   it('left no errors in the page', () => {
