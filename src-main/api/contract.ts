@@ -54,6 +54,8 @@ export interface DirectoryListing {
   truncated?: boolean
   /** Entries left out because their names start with a dot (counted as far as the listing read). */
   hidden: number
+  /** The path names a regular file, not a folder: nothing is listed (a path typed into the file browser). */
+  file?: true
 }
 
 export interface UploadFile {

@@ -27,6 +27,9 @@ export async function listDirectory(path = homedir(), limit = MAX_LISTED_ENTRIES
       names.push(entry)
     }
   } catch (err) {
+    const info =
+      (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? await stat(path).catch(() => undefined) : undefined
+    if (info?.isFile()) return { path, parent: dirname(path), entries: [], hidden: 0, file: true }
     throw ioError(err, path, 'list folder')
   }
   const entries = await Promise.all(

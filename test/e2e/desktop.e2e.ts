@@ -305,6 +305,14 @@ describe('the keyboard alone', () => {
     await expect.poll(() => dialog.count()).toBe(0)
     await showView(page, 'Open')
     await item(page, strategy).waitFor()
+    // Where a folder is asked for, a typed file is refused in words.
+    await page.keyboard.press('Control+Shift+o')
+    await goTo(strategy)
+    await expect
+      .poll(() => dialog.getByRole('alert').innerText())
+      .toBe(`${strategy} is a file; choose a folder.`)
+    await page.keyboard.press('Escape')
+    await expect.poll(() => dialog.count()).toBe(0)
   })
 
   it('left no errors in the page', () => {

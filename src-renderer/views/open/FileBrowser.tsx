@@ -1,7 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import type { DirectoryListing } from '../../../src-main/api/contract'
 import { client } from '../../api/client'
-import { folderOf } from '../../app/choose-path'
 import { formatBytes } from '../../app/format'
 import { useAppStore } from '../../store/app-store'
 import type { PathKind } from '../../store/ui-slice'
@@ -44,19 +43,18 @@ export function FileBrowser({ kind, title, start, onChoose, onClose }: FileBrows
       setError(`Type a full path, starting with "/" (on the machine Shardscope runs on).`)
       return
     }
+    let listing: DirectoryListing
     try {
-      show(await client.request('path.list', { path }))
-      setTyped('')
+      listing = await client.request('path.list', { path })
     } catch (err) {
-      const parent = folderOf(path)
-      const siblings = parent
-        ? await client.request('path.list', { path: parent }).catch(() => undefined)
-        : undefined
-      const file = siblings?.entries.find((e) => e.path === path.replace(/\/+$/, '') && e.kind === 'file')
-      if (file && kind !== 'folder') onChoose(file.path)
-      else if (file) setError(`${file.path} is a file; choose a folder.`)
-      else setError((err as Error).message)
+      setError((err as Error).message)
+      return
     }
+    if (!listing.file) {
+      show(listing)
+      setTyped('')
+    } else if (kind !== 'folder') onChoose(listing.path)
+    else setError(`${listing.path} is a file; choose a folder.`)
   }
   return (
     <Modal

@@ -39,6 +39,18 @@ describe('folder listings for the browser-mode file picker', () => {
     expect(MAX_LISTED_ENTRIES).toBeLessThanOrEqual(10_000)
   })
 
+  it('says a path names a file rather than failing, so a typed file can be chosen', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'strategy.ckpt'), 'xx')
+    expect(await listDirectory(join(dir, 'strategy.ckpt'))).toEqual({
+      path: join(dir, 'strategy.ckpt'),
+      parent: dir,
+      entries: [],
+      hidden: 0,
+      file: true
+    })
+  })
+
   it('names the folder it cannot list', async () => {
     await expect(listDirectory('/no/such/folder')).rejects.toThrow(
       'Cannot list folder /no/such/folder: it does not exist.'
