@@ -6,6 +6,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   symlinkSync,
   writeFileSync
 } from 'node:fs'
@@ -249,6 +250,30 @@ describe('a destination holds nothing, this same conversion, or (with --overwrit
     const result = await cli(...transformArgs(MP, dst))
     expect(result.code, result.stderr).toBe(0)
     expect(files(dst).filter((f) => !f.endsWith('.ckpt'))).toEqual([MANIFEST_NAME])
+  })
+
+  it('a run killed after listing an output but before renaming it into place: verify says it is missing, the re-run redoes it', async () => {
+    const dst = tempDir()
+    expect((await cli(...transformArgs(MP, dst))).code).toBe(0)
+    const expected = readFileSync(join(dst, 'rank_2', 'checkpoint_2.ckpt'))
+    // The state such a kill leaves: the manifest lists the output, which is still under its temporary name.
+    renameSync(
+      join(dst, 'rank_2', 'checkpoint_2.ckpt'),
+      join(dst, 'rank_2', 'checkpoint_2.ckpt.shardscope-0123456789ab.tmp')
+    )
+    const verified = await cli('verify', dst)
+    expect(verified.code).not.toBe(0)
+    expect(verified.stdout).toMatch(/MISSING +rank_2\/checkpoint_2\.ckpt/)
+
+    const resumed = await cli(...transformArgs(MP, dst), '--json')
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const summary = JSON.parse(resumed.stdout) as { outputs: { output: string; skipped: boolean }[] }
+    expect(summary.outputs.filter((o) => !o.skipped).map((o) => o.output)).toEqual([
+      'rank_2/checkpoint_2.ckpt'
+    ])
+    expect(readFileSync(join(dst, 'rank_2', 'checkpoint_2.ckpt')).equals(expected)).toBe(true)
+    expect(files(dst).filter((f) => !f.endsWith('.ckpt'))).toEqual([MANIFEST_NAME])
+    expect((await cli('verify', dst)).code).toBe(0)
   })
 
   it('reads, verifies and resumes a version-1 manifest', async () => {

@@ -31,6 +31,11 @@ export interface RankJob {
   runId?: string
   /** Digests of the output to compute while writing it; the fast hash by default (`outputHashAlgorithms`). */
   hashes?: HashAlgorithm[]
+  /**
+   * Leave the finished output under its temporary name (`RankResult.sealedPath`): the caller renames it once its
+   * manifest lists it.
+   */
+  publishLater?: boolean
 }
 
 export interface RankResult {
@@ -40,6 +45,8 @@ export interface RankResult {
   hashes: OutputHashes
   /** Sources whose CRC-32 was checked while this output was made. */
   crcVerified: string[]
+  /** With `publishLater`: the complete, checked output under its temporary name, for the caller to rename. */
+  sealedPath?: string
 }
 
 export interface RankExecution {
@@ -86,6 +93,7 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
         AtomicFileSink.create(p, {
           durable: job.durable === true,
           hashes: job.hashes ?? outputHashAlgorithms(false),
+          publishLater: job.publishLater === true,
           ...(job.runId ? { tag: job.runId } : {})
         }))
     )(path)
@@ -182,7 +190,8 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
       output: job.plan.output,
       size: result.size,
       hashes: result.hashes,
-      crcVerified: crcChecks.map((c) => c.path)
+      crcVerified: crcChecks.map((c) => c.path),
+      ...(job.publishLater ? { sealedPath: result.path } : {})
     }
   } finally {
     // No write may still use the output (or a slab) when it is closed.

@@ -1,8 +1,9 @@
+import { unlink } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { isShardscopeError, ShardscopeError } from '../errors'
 import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
-import { newWriterTag } from '../io/byte-sink'
+import { newWriterTag, publishSealed } from '../io/byte-sink'
 import { ensureDirectory } from '../io/ensure-directory'
 import { ioError } from '../io/io-error'
 import { outputHashAlgorithms, type OutputHashes } from '../io/output-hashes'
@@ -175,7 +176,8 @@ async function runRanks(
                 open: options.open,
                 durable: options.durable === true,
                 runId,
-                hashes
+                hashes,
+                publishLater: true
               }
             },
             (m) => {
@@ -188,18 +190,30 @@ async function runRanks(
           if (settled.type === 'failed') throw errorFromWorker(settled.error)
           if (settled.type !== 'done') throw new Error('unexpected worker reply')
           const result = settled.result
+          // Listed before it gets its final name: a crash in between leaves a temporary file (cleaned up by the
+          // re-run) and a listed output that is missing (redone), never a complete-looking file nothing vouches for.
+          const sealed = result.sealedPath!
+          try {
+            manifest.outputs[rank.output] = {
+              rank: rank.rank,
+              size: result.size,
+              hashes: result.hashes,
+              planHash,
+              sources: sourceRecords(rank, result.crcVerified),
+              completedAt: new Date().toISOString()
+            }
+            await saveManifest()
+            await publishSealed(sealed, path)
+          } catch (err) {
+            delete manifest.outputs[rank.output]
+            await saveManifest().catch(() => undefined)
+            await unlink(sealed).catch(() => undefined)
+            throw err
+          }
           entry.state = 'done'
           entry.bytesDone = entry.bytesTotal
           entry.paramsDone = entry.paramsTotal
           progress.ranksDone++
-          manifest.outputs[rank.output] = {
-            rank: rank.rank,
-            size: result.size,
-            hashes: result.hashes,
-            planHash,
-            sources: sourceRecords(rank, result.crcVerified),
-            completedAt: new Date().toISOString()
-          }
           outputs.push({
             rank: rank.rank,
             output: rank.output,
@@ -209,7 +223,6 @@ async function runRanks(
             crcVerified: result.crcVerified
           })
           report()
-          await saveManifest()
         } catch (err) {
           entry.state = isShardscopeError(err) && err.code === 'CANCELLED' ? 'cancelled' : 'failed'
           report()

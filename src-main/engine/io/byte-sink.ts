@@ -27,6 +27,7 @@ export interface ByteSink {
 }
 
 export interface SinkResult {
+  /** Where the bytes are: the final name, or the temporary one for a sink that leaves publishing to its caller. */
   path: string
   size: number
   /** The digests the sink was asked for (none by default). */
@@ -73,6 +74,21 @@ export interface AtomicFileSinkOptions {
   tag?: string
   /** Digests computed on the way through (conversion outputs: see `outputHashAlgorithms`); none by default. */
   hashes?: readonly HashAlgorithm[]
+  /**
+   * Commit seals the file (flushed, synced if durable, closed) but leaves it under its temporary name: the caller
+   * records it first (a conversion's manifest) and then renames it with `publishSealed`, so that no crash can
+   * leave a complete-looking output that nothing vouches for.
+   */
+  publishLater?: boolean
+}
+
+/** Gives a sealed temporary file (`publishLater`) its final name. */
+export async function publishSealed(tempPath: string, path: string): Promise<void> {
+  try {
+    await rename(tempPath, path)
+  } catch (err) {
+    throw ioError(err, path, 'finish writing')
+  }
 }
 
 /**
@@ -92,7 +108,8 @@ export class AtomicFileSink implements ByteSink {
     private readonly tempPath: string,
     private readonly handle: FileHandle,
     private readonly durable: boolean,
-    private readonly hash: OutputHasher
+    private readonly hash: OutputHasher,
+    private readonly publishLater: boolean
   ) {}
 
   static async create(path: string, options: AtomicFileSinkOptions = {}): Promise<AtomicFileSink> {
@@ -102,7 +119,14 @@ export class AtomicFileSink implements ByteSink {
       await ensureDirectory(dirname(path))
       // Readable too: bytes copied in the kernel are read back from here to be hashed.
       const handle = await open(tempPath, 'wx+')
-      return new AtomicFileSink(path, tempPath, handle, options.durable ?? false, hash)
+      return new AtomicFileSink(
+        path,
+        tempPath,
+        handle,
+        options.durable ?? false,
+        hash,
+        options.publishLater === true
+      )
     } catch (err) {
       throw ioError(err, tempPath, 'create')
     }
@@ -180,12 +204,16 @@ export class AtomicFileSink implements ByteSink {
       if (this.durable) await this.handle.sync()
       await this.handle.close()
       this.closed = true
-      await rename(this.tempPath, this.name)
+      if (!this.publishLater) await rename(this.tempPath, this.name)
     } catch (err) {
       await this.abort()
       throw ioError(err, this.name, 'finish writing')
     }
-    return { path: this.name, size: this.written, hashes: this.hash.digests() }
+    return {
+      path: this.publishLater ? this.tempPath : this.name,
+      size: this.written,
+      hashes: this.hash.digests()
+    }
   }
 
   async abort(): Promise<void> {

@@ -4,7 +4,12 @@ import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { dirname } from 'node:path'
-import { AtomicFileSink, parseTempName, tempPathFor } from '../../../src-main/engine/io/byte-sink'
+import {
+  AtomicFileSink,
+  parseTempName,
+  publishSealed,
+  tempPathFor
+} from '../../../src-main/engine/io/byte-sink'
 import { createFastHasher } from '../../../src-main/engine/io/fast-hash'
 import { ioError } from '../../../src-main/engine/io/io-error'
 import { useTempDirs } from '../../helpers/temp-dir'
@@ -20,6 +25,18 @@ async function fileHandlePrototype() {
 }
 
 describe('AtomicFileSink', () => {
+  it('with publishLater, commit seals the file under its temporary name; publishSealed gives it the final name', async () => {
+    const path = join(tempDir(), 'out', 'file.bin')
+    const sink = await AtomicFileSink.create(path, { tag: 'run2', publishLater: true })
+    await sink.write(Buffer.from('sealed'))
+    const result = await sink.commit()
+    expect(result.path).toBe(tempPathFor(path, 'run2'))
+    expect(readdirSync(dirname(path))).toEqual(['file.bin.shardscope-run2.tmp'])
+    await publishSealed(result.path, path)
+    expect(readdirSync(dirname(path))).toEqual(['file.bin'])
+    expect(readFileSync(path, 'utf8')).toBe('sealed')
+  })
+
   it('writes <name>.shardscope-<tag>.tmp, renames on commit, and reports size and the hashes asked for of small and large writes', async () => {
     const path = join(tempDir(), 'out', 'file.bin')
     const sink = await AtomicFileSink.create(path, { tag: 'run1', hashes: ['xxh3_128', 'sha256'] })
