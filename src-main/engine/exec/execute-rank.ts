@@ -32,8 +32,8 @@ export interface RankJob {
   /** Digests of the output to compute while writing it; the fast hash by default (`outputHashAlgorithms`). */
   hashes?: HashAlgorithm[]
   /**
-   * Leave the finished output under its temporary name (`RankResult.sealedPath`): the caller renames it once its
-   * manifest lists it.
+   * Leave the finished output under its temporary name (`tempPathFor(output, runId)`, so `runId` is needed): the
+   * caller renames it once its manifest lists it.
    */
   publishLater?: boolean
 }
@@ -45,8 +45,6 @@ export interface RankResult {
   hashes: OutputHashes
   /** Sources whose CRC-32 was checked while this output was made. */
   crcVerified: string[]
-  /** With `publishLater`: the complete, checked output under its temporary name, for the caller to rename. */
-  sealedPath?: string
 }
 
 export interface RankExecution {
@@ -71,6 +69,8 @@ export interface RankExecution {
 export async function executeRank(job: RankJob, execution: RankExecution): Promise<RankResult> {
   const path = join(job.destinationFolder, job.plan.output)
   const rank = job.plan.rank
+  if (job.publishLater && !job.runId)
+    throw new Error('publishLater needs the run id that names the temporary file')
   const sources: ByteSource[] = []
   const crcChecks: { path: string; check: CrcCheckedSource }[] = []
   let sink: ByteSink | undefined
@@ -190,8 +190,7 @@ export async function executeRank(job: RankJob, execution: RankExecution): Promi
       output: job.plan.output,
       size: result.size,
       hashes: result.hashes,
-      crcVerified: crcChecks.map((c) => c.path),
-      ...(job.publishLater ? { sealedPath: result.path } : {})
+      crcVerified: crcChecks.map((c) => c.path)
     }
   } finally {
     // No write may still use the output (or a slab) when it is closed.

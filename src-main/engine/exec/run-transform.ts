@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { isShardscopeError, ShardscopeError } from '../errors'
 import type { CheckpointOpenOptions } from '../formats/checkpoint-file'
-import { newWriterTag, publishSealed } from '../io/byte-sink'
+import { newWriterTag, publishSealed, tempPathFor } from '../io/byte-sink'
 import { ensureDirectory } from '../io/ensure-directory'
 import { ioError } from '../io/io-error'
 import { outputHashAlgorithms, type OutputHashes } from '../io/output-hashes'
@@ -192,7 +192,7 @@ async function runRanks(
           const result = settled.result
           // Listed before it gets its final name: a crash in between leaves a temporary file (cleaned up by the
           // re-run) and a listed output that is missing (redone), never a complete-looking file nothing vouches for.
-          const sealed = result.sealedPath!
+          const sealed = tempPathFor(path, runId)
           try {
             manifest.outputs[rank.output] = {
               rank: rank.rank,
