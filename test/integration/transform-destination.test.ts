@@ -276,6 +276,43 @@ describe('a destination holds nothing, this same conversion, or (with --overwrit
     expect((await cli('verify', dst)).code).toBe(0)
   })
 
+  it('an output that cannot take its final name is withdrawn from the manifest and its temporary file deleted', async () => {
+    const dst = join(tempDir(), 'out')
+    const plan = await planTransform({
+      sourceFolder: oracle(MP.name, 'src'),
+      destinationFolder: dst,
+      sourceStrategy: await readStrategyFile(oracle(MP.name, 'src_strategy.ckpt')),
+      destinationStrategy: await readStrategyFile(oracle(MP.name, 'dst_strategy.ckpt')),
+      options: { format: 'ckpt', crc: false, prefix: 'checkpoint_' }
+    })
+    // Appears after the destination was checked: the rename of rank 2's finished output then fails.
+    const obstacle = join(dst, 'rank_2', 'checkpoint_2.ckpt')
+    const block = () => {
+      if (existsSync(obstacle)) return
+      mkdirSync(obstacle, { recursive: true })
+      writeFileSync(join(obstacle, 'x'), 'x')
+    }
+    await expect(runTransform(plan, { jobs: 1, onProgress: block })).rejects.toThrow(
+      `Cannot finish writing ${obstacle}: it is a directory.`
+    )
+    const manifest = JSON.parse(readFileSync(join(dst, MANIFEST_NAME), 'utf8')) as {
+      outputs: Record<string, unknown>
+      run: { state: string }
+    }
+    expect([Object.keys(manifest.outputs).sort(), manifest.run.state]).toEqual([
+      ['rank_0/checkpoint_0.ckpt', 'rank_1/checkpoint_1.ckpt'],
+      'failed'
+    ])
+    expect(files(dst)).toEqual(
+      [
+        'rank_0/checkpoint_0.ckpt',
+        'rank_1/checkpoint_1.ckpt',
+        'rank_2/checkpoint_2.ckpt/x',
+        MANIFEST_NAME
+      ].sort()
+    )
+  })
+
   it('reads, verifies and resumes a version-1 manifest', async () => {
     const dst = tempDir()
     // Version 1 recorded SHA-256 only, which a run now records when asked.
