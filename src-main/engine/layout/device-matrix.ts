@@ -1,7 +1,10 @@
 /** Device-matrix arithmetic: ranks are row-major over the matrix, the last axis varying fastest (spec §4.2). */
 
 export function deviceCount(devMatrix: readonly number[]): number {
-  return devMatrix.reduce((product, size) => product * size, 1)
+  // A plain loop: the planner and the explorer call this once per layout of strategies with 100,000 of them.
+  let product = 1
+  for (let i = 0; i < devMatrix.length; i++) product *= devMatrix[i]!
+  return product
 }
 
 export function rankToCoords(rank: number, devMatrix: readonly number[]): number[] {

@@ -1,5 +1,5 @@
 import { ShardscopeError } from '../errors'
-import type { ParamLayout, StrategySet, TensorMapEntry } from './strategy-set'
+import type { OperatorStrategy, ParamLayout, StrategySet, TensorMapEntry } from './strategy-set'
 
 /**
  * Bounds on the numbers a strategy may hold, set by what a real cluster can have with room to spare, so that no
@@ -24,6 +24,20 @@ export const STRATEGY_LIMITS = {
   entries: 2 ** 20
 } as const
 
+// A set is checked where it is read and again by every planner side built from it (the explorer, each plan):
+// on 100,000 layouts that is tens of milliseconds each time. Layouts are never changed in place once read, so
+// the same arrays need no second look.
+const checked = new WeakMap<
+  StrategySet,
+  {
+    layouts: readonly ParamLayout[]
+    layoutCount: number
+    operators: readonly OperatorStrategy[]
+    operatorCount: number
+    currentStage: number
+  }
+>()
+
 const INT32_MIN = -(2 ** 31)
 const INT32_MAX = 2 ** 31 - 1
 const UINT32_MAX = 2 ** 32 - 1
@@ -34,6 +48,16 @@ const UINT32_MAX = 2 ** 32 - 1
  * linear in the file's content and allocates nothing per device. `file` names the strategy in messages.
  */
 export function checkStrategyLimits(set: StrategySet, file = set.sources.join(', ')): void {
+  const earlier = checked.get(set)
+  if (
+    earlier &&
+    earlier.layouts === set.layouts &&
+    earlier.layoutCount === set.layouts.length &&
+    earlier.operators === set.operators &&
+    earlier.operatorCount === set.operators.length &&
+    earlier.currentStage === set.currentStage
+  )
+    return
   if (!inRange(set.currentStage, 0, UINT32_MAX)) {
     throw new ShardscopeError(
       'INVALID_STRATEGY',
@@ -68,6 +92,13 @@ export function checkStrategyLimits(set: StrategySet, file = set.sources.join(',
       { file }
     )
   }
+  checked.set(set, {
+    layouts: set.layouts,
+    layoutCount: set.layouts.length,
+    operators: set.operators,
+    operatorCount: set.operators.length,
+    currentStage: set.currentStage
+  })
 }
 
 export function tooManyEntries(file: string): ShardscopeError {

@@ -66,7 +66,9 @@ export function storedName(layout: ParamLayout, merged: boolean): string {
 
 /** Sorted pipeline stages present in the set. */
 export function stagesOf(set: StrategySet): number[] {
-  return [...new Set(set.layouts.map((l) => l.stage))].sort((a, b) => a - b)
+  const stages = new Set<number>()
+  for (let i = 0; i < set.layouts.length; i++) stages.add(set.layouts[i]!.stage)
+  return [...stages].sort((a, b) => a - b)
 }
 
 /** Layouts of one parameter across stages (a tied embedding has one per stage), by stage. */
@@ -146,5 +148,6 @@ export function withoutDuplicateLayouts(layouts: ParamLayout[], file: string): P
       )
     }
   }
-  return kept
+  // The same array when nothing repeats, so a check of it already made still holds (strategy-limits).
+  return kept.length === layouts.length ? layouts : kept
 }

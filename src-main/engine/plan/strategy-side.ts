@@ -54,12 +54,19 @@ export function describeSide(set: StrategySet | undefined, label: StrategySide['
       { file: set.sources[0], param: first.name }
     )
   }
-  const odd = set.layouts.filter((l) => deviceCount(l.devMatrix) !== stageDevices)
-  if (odd.length > 0) {
-    const l = odd[0]!
+  let oddCount = 0
+  let firstOdd: ParamLayout | undefined
+  for (let i = 0; i < set.layouts.length; i++) {
+    const layout = set.layouts[i]!
+    if (deviceCount(layout.devMatrix) === stageDevices) continue
+    oddCount++
+    firstOdd ??= layout
+  }
+  if (firstOdd) {
+    const l = firstOdd
     throw new ShardscopeError(
       'INVALID_STRATEGY',
-      `The ${where} is inconsistent: ${l.name} (stage ${l.stage}) has device matrix [${l.devMatrix.join(', ')}] for ${deviceCount(l.devMatrix)} devices, but the stage has ${stageDevices}${odd.length > 1 ? ` (and ${odd.length - 1} more like it)` : ''}.`,
+      `The ${where} is inconsistent: ${l.name} (stage ${l.stage}) has device matrix [${l.devMatrix.join(', ')}] for ${deviceCount(l.devMatrix)} devices, but the stage has ${stageDevices}${oddCount > 1 ? ` (and ${oddCount - 1} more like it)` : ''}.`,
       { file: set.sources[0], param: l.name }
     )
   }

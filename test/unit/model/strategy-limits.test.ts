@@ -155,6 +155,22 @@ describe('strategies built in memory are bounded before anything is sized by the
     )
   })
 
+  it('a set checked once is checked again when its layouts or operators are replaced or grown', () => {
+    const set = strategyOf([paramLayout([2], [0])])
+    expect(() => describeSide(set, 'source strategy')).not.toThrow()
+    set.layouts.push(paramLayout([65536, 65536], [1, 0], { name: 'grown' }))
+    expect(() => describeSide(set, 'source strategy')).toThrowError(/parameter grown .*4294967296 devices/)
+    set.layouts = [paramLayout([2], [0], { stage: 4294967295, name: 'replaced' })]
+    expect(() => describeSide(set, 'source strategy')).toThrowError(
+      /parameter replaced is in pipeline stage 4294967295/
+    )
+    set.layouts = [paramLayout([2], [0])]
+    set.operators = [{ nodeName: 'MatMul_w', stage: 4294967295, strategies: [] }]
+    expect(() => describeSide(set, 'source strategy')).toThrowError(
+      /operator MatMul_w is in pipeline stage 4294967295/
+    )
+  })
+
   it('merging per-stage files refuses a stage number beyond the limit before looking for gaps', () => {
     const set = strategyOf([paramLayout([2], [0])], {
       sources: ['stage_x.ckpt'],
