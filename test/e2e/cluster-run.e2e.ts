@@ -79,6 +79,10 @@ describe.skipIf(!hasMpirun)('Run on the cluster', () => {
       .poll(() => panel.getByTestId('launcher-state').getAttribute('data-state'), { timeout: 60_000 })
       .toBe('exited')
     expect(await panel.getByTestId('launcher-state').innerText()).toBe('The launcher ended without error.')
+    // The plan ran, on the cluster: the view above the panel does not say it was never started.
+    expect(await page.getByTestId('run-empty').innerText()).toBe(
+      `Nothing converts in this window: this plan (8 outputs into ${out}) was launched on the cluster, and its workers' progress is below.`
+    )
     expect(await complete.nth(0).innerText()).toMatch(
       /0 of 2[\s\S]*0, 2, 4 and 6[\s\S]*complete[\s\S]*8\.00 MiB of 8\.00 MiB/
     )

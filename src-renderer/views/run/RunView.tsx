@@ -7,6 +7,7 @@ import { ManifestSummary } from './ManifestSummary'
 import { OverallProgress } from './OverallProgress'
 import { RankProgressList } from './RankProgressList'
 import { ClusterRunPanel } from './cluster/ClusterRunPanel'
+import { useClusterRun } from './cluster/cluster-run-store'
 import { runEmptyState } from './run-empty-state'
 import { VerificationPanel } from './VerificationPanel'
 import './run.css'
@@ -23,6 +24,7 @@ export function RunView() {
   const plan = useAppStore((s) => s.plan)
   const planning = useAppStore((s) => s.planning)
   const startJob = useAppStore((s) => s.startJob)
+  const clusterLaunch = useClusterRun((s) => s.launched)
   const verifyButton = (
     <button
       type="button"
@@ -46,7 +48,7 @@ export function RunView() {
         {verification && <VerificationPanel verification={verification} />}
         {!verification && (
           <NoConversionYet
-            {...runEmptyState(plan, planning)}
+            {...runEmptyState(plan, planning, clusterLaunch)}
             onStart={() => void startJob()}
             onPlanner={() => setView('planner')}
           />

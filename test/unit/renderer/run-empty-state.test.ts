@@ -43,4 +43,15 @@ describe('the Run view before any conversion', () => {
   it('says a plan is being made while planning', () => {
     expect(runEmptyState(undefined, true).sentence).toContain('a plan is being made')
   })
+
+  it('points at a cluster launch of this plan instead of offering a second, local run', () => {
+    const started = runEmptyState(plan(4), false, { destination: '/data/out', started: true })
+    expect(started).toMatchObject({ action: 'planner', label: 'Back to the planner' })
+    expect(started.sentence).toContain('launched on the cluster')
+    expect(started.sentence).not.toContain('No conversion has been started')
+    const written = runEmptyState(plan(4), false, { destination: '/data/out', started: false })
+    expect(written.sentence).toContain('launch files for this plan (4 outputs into /data/out)')
+    // A launch of another destination says nothing about the plan now in the planner.
+    expect(runEmptyState(plan(4), false, { destination: '/elsewhere', started: true }).action).toBe('start')
+  })
 })
