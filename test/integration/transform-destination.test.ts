@@ -252,6 +252,22 @@ describe('a destination holds nothing, this same conversion, or (with --overwrit
     expect(files(dst).filter((f) => !f.endsWith('.ckpt'))).toEqual([MANIFEST_NAME])
   })
 
+  it('passes over NFS placeholders of files deleted while open, and leaves them; a look-alike name is refused', async () => {
+    const dst = tempDir()
+    mkdirSync(join(dst, 'rank_1'))
+    const placeholders = ['.nfs0000000001a2b3c400000001', 'rank_1/.nfs00000000000fe21d00000002']
+    for (const name of placeholders) writeFileSync(join(dst, name), 'held open by a reader')
+    const result = await cli(...transformArgs(MP, dst))
+    expect(result.code, result.stderr).toBe(0)
+    expect(files(dst).filter((f) => f.includes('.nfs'))).toEqual(placeholders.sort())
+    const verified = await cli('verify', dst)
+    expect(verified.code, verified.stdout).toBe(0)
+
+    const other = tempDir()
+    writeFileSync(join(other, '.nfs-notes'), 'mine')
+    await refused(transformArgs(MP, other), `holds 1 entry that Shardscope did not write (.nfs-notes)`)
+  })
+
   it('a run killed after listing an output but before renaming it into place: verify says it is missing, the re-run redoes it', async () => {
     const dst = tempDir()
     expect((await cli(...transformArgs(MP, dst))).code).toBe(0)

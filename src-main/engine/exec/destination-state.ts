@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isShardscopeError } from '../errors'
 import { parseTempName, TEMP_SUFFIX } from '../io/byte-sink'
+import { isNfsPlaceholder } from '../io/nfs-placeholder'
 import { sameConversion } from '../plan/conversion-identity'
 import { listNames } from '../plan/param-catalog'
 import type { DestinationState, Problem, TransformPlan } from '../plan/plan-types'
@@ -70,7 +71,7 @@ export async function inspectDestination(
     return rank < plan.destination.rankCount && file === outputName(plan, rank)
   }
   for (const entry of entries) {
-    if (entry.name === manifestName || entry.name === LOCK_NAME) continue
+    if (entry.name === manifestName || entry.name === LOCK_NAME || isNfsPlaceholder(entry.name)) continue
     if (isBookkeeping(entry.name) || (share && entry.name === MANIFEST_NAME)) {
       if (!ownFile(entry.name) && (share || parseWorkerFile(entry.name))) workerFiles.push(entry.name)
       continue
@@ -84,6 +85,7 @@ export async function inspectDestination(
       continue
     else if (RANK_DIR.test(entry.name) && (await isDirectory(join(folder, entry.name), entry))) {
       for (const inner of (await listFolder(join(folder, entry.name))) ?? []) {
+        if (isNfsPlaceholder(inner.name)) continue
         const relative = `${entry.name}/${inner.name}`
         const legacyTemp = inner.name.endsWith(TEMP_SUFFIX)
           ? relative.slice(0, -TEMP_SUFFIX.length)
