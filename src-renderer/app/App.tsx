@@ -26,9 +26,10 @@ export function App() {
       {...drop.handlers}
     >
       <Sidebar />
-      {/* Colours are worked out per theme in script too (stage tints, slice colours): a theme change redraws. */}
+      {/* Colours worked out in script (stage tints, slice colours) follow the theme by re-rendering, not by a
+          remount: a view keeps its scroll position and what the user typed when the system theme changes. */}
       {/* Focusable so the keyboard can scroll a long view that holds no control of its own (the help page). */}
-      <main className="content" key={theme} tabIndex={0} aria-label={current.label}>
+      <main className="content" tabIndex={0} aria-label={current.label}>
         {busy && (
           <div className="banner busy" role="status">
             {busy}

@@ -65,10 +65,7 @@ export async function screenshotBothThemes(page: Page, name: string): Promise<vo
   await showTheme(page, 'light')
 }
 
-/**
- * Switches the system theme and waits until the app has redrawn in it: a theme change remounts the view, so a
- * step taken before that lands in the old page and is lost (a field filled there kept its old value).
- */
+/** Switches the system theme and waits until the app has redrawn in it, so a screenshot shows the new colours. */
 export async function showTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
   await page.emulateMedia({ colorScheme: theme })
   await page.locator(`.app[data-theme="${theme}"]`).waitFor()

@@ -205,6 +205,36 @@ describe('views that stand on their own', () => {
     }
   })
 
+  it('follows a system theme change without losing the view: its scroll, a search typed in, colours redrawn', async () => {
+    const { page } = app
+    await showTheme(page, 'light')
+    await showView(page, 'Pipeline stages')
+    const stageName = page.locator('[data-testid="stage-block"][data-stage="1"] .stage-name')
+    const background = () => stageName.evaluate((e) => getComputedStyle(e).backgroundColor)
+    expect(await background()).toBe('rgb(251, 241, 232)')
+    await showTheme(page, 'dark')
+    await expect.poll(background).toBe('rgb(55, 43, 31)')
+    await showTheme(page, 'light')
+    await expect.poll(background).toBe('rgb(251, 241, 232)')
+
+    await showView(page, 'Transform planner')
+    await page.getByRole('button', { name: 'Plan', exact: true }).click()
+    await page.getByTestId('plan-rank').first().waitFor({ timeout: 60_000 })
+    await page.getByLabel('Find', { exact: true }).fill('3')
+    const shown = () => page.getByTestId('plan-rank').count()
+    await expect.poll(shown).toBe(1)
+    const content = page.locator('main.content')
+    await content.evaluate((e) => (e.scrollTop = 400))
+    const scrolled = await content.evaluate((e) => e.scrollTop)
+    expect(scrolled).toBeGreaterThan(0)
+    await showTheme(page, 'dark')
+    expect(await page.getByLabel('Find', { exact: true }).inputValue()).toBe('3')
+    expect(await shown()).toBe(1)
+    expect(await content.evaluate((e) => e.scrollTop)).toBe(scrolled)
+    await showTheme(page, 'light')
+    await page.getByLabel('Find', { exact: true }).fill('')
+  })
+
   it('draws every view in the light and the dark theme', async () => {
     const { page } = app
     for (const view of VIEWS) {
