@@ -137,7 +137,11 @@ async function timeToInteractive(page: Page, strategy: string) {
   await page.getByTestId('param-row').nth(3).click()
   await page.locator('[data-testid="param-row"][aria-selected="true"]').waitFor()
   const driverTotal = Date.now() - started
-  await page.waitForFunction('window.__openingMarks.selected !== undefined')
+  // Waited for in the page: waitForFunction with a string predicate evaluates it in a way the app's CSP forbids.
+  await page.evaluate(`new Promise((resolve) => {
+    const check = () => (window.__openingMarks.selected !== undefined ? resolve() : requestAnimationFrame(check))
+    check()
+  })`)
   const marks = (await page.evaluate('window.__openingMarks')) as Record<
     'enter' | 'shown' | 'click' | 'selected',
     number
@@ -156,25 +160,33 @@ async function timeToInteractive(page: Page, strategy: string) {
   }
 }
 
+/** What the bench is doing now: a run that stalls or whose work vanishes says where, instead of ending mute. */
+let step = 'writing the strategies'
+const STALL_MS = 180_000
+
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'shardscope-bench-ui-'))
   const first = join(work, 'strategy-model.json')
   const second = join(work, 'strategy-network.json')
   writeBenchStrategy(first, 'model', count)
   writeBenchStrategy(second, 'network', count)
+  step = 'starting the app'
   const app = await startApp()
   try {
     const { page } = app
     // In the search part: the fragment holds the token, and a sample opening meanwhile would be measured too.
     await page.goto(linkWithQuery(app.url, 'sample=0'))
     await page.getByLabel('Path').waitFor()
+    step = 'opening the first strategy'
     const cold = await timeToInteractive(page, first)
     await page
       .getByRole('navigation', { name: 'Views' })
       .getByRole('button', { name: 'Open', exact: true })
       .click()
+    step = 'opening the second strategy'
     const warm = await timeToInteractive(page, second)
     const countText = await page.getByTestId('param-count').innerText()
+    step = 'timing frames'
     const idle = stats((await page.evaluate(IDLE_FRAMES)) as number[])
     const scrollCpuBefore = await pageTaskMs(page)
     const frames = (await page.evaluate(SCROLL_AND_TIME_FRAMES)) as { deltas: number[]; rowsInPage: number }
@@ -200,9 +212,21 @@ async function main() {
     )
     if (app.errors.length > 0) console.log(`page errors: ${app.errors.join('; ')}`)
   } finally {
+    step = 'closing the app'
     await app.close()
     rmSync(work, { recursive: true, force: true })
   }
 }
 
-void main()
+// The timer keeps the process alive, so a promise that never settles is reported as a stall, not a silent exit.
+const watchdog = setTimeout(() => {
+  console.error(`bench/ui: stalled for ${STALL_MS / 1000} s while ${step}`)
+  process.exit(1)
+}, STALL_MS)
+main().then(
+  () => clearTimeout(watchdog),
+  (err: unknown) => {
+    console.error(`bench/ui: failed while ${step}: ${err instanceof Error ? err.message : String(err)}`)
+    process.exit(1)
+  }
+)
