@@ -67,11 +67,13 @@ const spareTables: TensorTable[] = []
 export async function indexBatch(job: IndexBatchJob): Promise<IndexedBatch> {
   const builder = new BatchBuilder()
   const open = job.open ?? {}
-  const first = job.files[0]
   // Blocking reads only on a worker thread, where they hold up nobody else (not the app's or CLI's event loop).
-  const reads = job.reads ?? (first && !isMainThread ? await readModeFor(first.path) : 'overlapped')
+  // Asked per file: rank folders may be links onto different file systems, a local disk beside an NFS mount.
+  const readsOf = async (path: string): Promise<ReadMode> =>
+    job.reads ?? (isMainThread ? 'overlapped' : await readModeFor(path))
   const files = await mapLimit(job.files, FILES_IN_FLIGHT, async (file): Promise<BatchFile> => {
     try {
+      const reads = await readsOf(file.path)
       return (await quickly(file, open, reads, builder)) ?? (await carefully(file, open, builder))
     } catch (err) {
       if (!isShardscopeError(err)) throw err
