@@ -25,6 +25,11 @@ export function RunView() {
   const planning = useAppStore((s) => s.planning)
   const startJob = useAppStore((s) => s.startJob)
   const clusterLaunch = useClusterRun((s) => s.launched)
+  const clusterLaunchFor = useClusterRun((s) => s.launchedFor)
+  const clusterLaunchNote =
+    clusterLaunch && clusterLaunchFor !== undefined
+      ? { destination: clusterLaunchFor, started: clusterLaunch.started }
+      : undefined
   const verifyButton = (
     <button
       type="button"
@@ -48,7 +53,7 @@ export function RunView() {
         {verification && <VerificationPanel verification={verification} />}
         {!verification && (
           <NoConversionYet
-            {...runEmptyState(plan, planning, clusterLaunch)}
+            {...runEmptyState(plan, planning, clusterLaunchNote)}
             onStart={() => void startJob()}
             onPlanner={() => setView('planner')}
           />

@@ -27,6 +27,11 @@ export interface ClusterRunDraft {
 interface ClusterRunStore {
   draft: ClusterRunDraft
   launched?: ClusterRunLaunched
+  /**
+   * The destination folder as the launched plan's request spelled it: main answers with the resolved path, and
+   * the Run view compares with the plan's own spelling (a trailing slash would otherwise tell them apart).
+   */
+  launchedFor?: string
   progress?: ClusterRunProgress
   error?: string
   busy: boolean
@@ -79,7 +84,7 @@ export const useClusterRun = create<ClusterRunStore>()((set, get) => {
       try {
         const launched = await client.request('clusterRun.launch', request)
         stopPolling()
-        set({ launched, progress: undefined })
+        set({ launched, launchedFor: request.request.destination.folder, progress: undefined })
         if (launched.started) {
           void poll(launched.runId)
           timer = setInterval(() => void poll(launched.runId), POLL_MS)
