@@ -160,9 +160,21 @@ async function timeToInteractive(page: Page, strategy: string) {
   }
 }
 
-/** What the bench is doing now: a run that stalls or whose work vanishes says where, instead of ending mute. */
-let step = 'writing the strategies'
+/**
+ * What the bench is doing now, and a watchdog re-armed at every step: a step that stalls, or whose work vanishes
+ * (the timer keeps the process alive, so a promise that never settles cannot end the run mute), is named.
+ */
 const STALL_MS = 180_000
+let step = ''
+let watchdog: ReturnType<typeof setTimeout> | undefined
+function enter(next: string): void {
+  step = next
+  clearTimeout(watchdog)
+  watchdog = setTimeout(() => {
+    console.error(`bench/ui: stalled for ${STALL_MS / 1000} s while ${step}`)
+    process.exit(1)
+  }, STALL_MS)
+}
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'shardscope-bench-ui-'))
@@ -170,23 +182,23 @@ async function main() {
   const second = join(work, 'strategy-network.json')
   writeBenchStrategy(first, 'model', count)
   writeBenchStrategy(second, 'network', count)
-  step = 'starting the app'
+  enter('starting the app')
   const app = await startApp()
   try {
     const { page } = app
     // In the search part: the fragment holds the token, and a sample opening meanwhile would be measured too.
     await page.goto(linkWithQuery(app.url, 'sample=0'))
     await page.getByLabel('Path').waitFor()
-    step = 'opening the first strategy'
+    enter('opening the first strategy')
     const cold = await timeToInteractive(page, first)
     await page
       .getByRole('navigation', { name: 'Views' })
       .getByRole('button', { name: 'Open', exact: true })
       .click()
-    step = 'opening the second strategy'
+    enter('opening the second strategy')
     const warm = await timeToInteractive(page, second)
     const countText = await page.getByTestId('param-count').innerText()
-    step = 'timing frames'
+    enter('timing frames')
     const idle = stats((await page.evaluate(IDLE_FRAMES)) as number[])
     const scrollCpuBefore = await pageTaskMs(page)
     const frames = (await page.evaluate(SCROLL_AND_TIME_FRAMES)) as { deltas: number[]; rowsInPage: number }
@@ -212,17 +224,13 @@ async function main() {
     )
     if (app.errors.length > 0) console.log(`page errors: ${app.errors.join('; ')}`)
   } finally {
-    step = 'closing the app'
+    enter('closing the app')
     await app.close()
     rmSync(work, { recursive: true, force: true })
   }
 }
 
-// The timer keeps the process alive, so a promise that never settles is reported as a stall, not a silent exit.
-const watchdog = setTimeout(() => {
-  console.error(`bench/ui: stalled for ${STALL_MS / 1000} s while ${step}`)
-  process.exit(1)
-}, STALL_MS)
+enter('writing the strategies')
 main().then(
   () => clearTimeout(watchdog),
   (err: unknown) => {
