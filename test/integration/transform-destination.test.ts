@@ -265,7 +265,10 @@ describe('a destination holds nothing, this same conversion, or (with --overwrit
 
     const other = tempDir()
     writeFileSync(join(other, '.nfs-notes'), 'mine')
-    await refused(transformArgs(MP, other), `holds 1 entry that Shardscope did not write (.nfs-notes)`)
+    await refused(
+      transformArgs(MP, other),
+      `holds 1 entry that Shardscope did not write (.nfs-notes); it is not Shardscope's to replace or delete, so choose an empty or new folder, or move it away.`
+    )
   })
 
   it('a run killed after listing an output but before renaming it into place: verify says it is missing, the re-run redoes it', async () => {

@@ -128,7 +128,7 @@ export async function inspectDestination(
     problems.push({
       severity: 'error',
       code: 'destination-not-empty',
-      message: `The destination ${folder} holds ${count(state.foreign.length, 'entry', 'entries')} that Shardscope did not write (${listNames(state.foreign)}); they are not Shardscope's to replace or delete, so choose an empty or new folder, or move them away.`,
+      message: `The destination ${folder} holds ${count(state.foreign.length, 'entry', 'entries')} that Shardscope did not write (${listNames(state.foreign)}); ${state.foreign.length === 1 ? "it is not Shardscope's to replace or delete, so choose an empty or new folder, or move it away" : "they are not Shardscope's to replace or delete, so choose an empty or new folder, or move them away"}.`,
       file: folder,
       paths: state.foreign
     })
